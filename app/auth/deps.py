@@ -1,0 +1,70 @@
+"""Who is asking: the signed-in account, and the role checks built on it."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth import service
+from app.auth.models import Account, Role
+from app.core.db import SessionDep
+from app.core.errors import CsrfFailed, NotFound, NotSignedIn
+from app.core.security import CSRF_FIELD, CSRF_HEADER, csrf_valid, unsign
+
+SESSION_COOKIE = "mylife_session"
+
+
+def session_token(request: Request) -> str | None:
+    return unsign(request.cookies.get(SESSION_COOKIE), "session")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show of the signed-in person; outlives the request's transaction."""
+
+    id: int
+    display_name: str
+    role: Role
+
+
+def current_account(request: Request, session: SessionDep) -> Account | None:
+    token = session_token(request)
+    account = service.resume_session(session, token=token) if token else None
+    if account is not None and account.id is not None:
+        request.state.viewer = Viewer(account.id, account.display_name, account.role)
+    return account
+
+
+CurrentAccount = Annotated[Account | None, Depends(current_account)]
+
+
+def require_account(account: CurrentAccount) -> Account:
+    if account is None:
+        raise NotSignedIn()
+    return account
+
+
+SignedIn = Annotated[Account, Depends(require_account)]
+
+
+def require_young_person(account: SignedIn) -> Account:
+    # Other roles have no survey of their own; to them these pages do not exist.
+    if account.role != Role.YOUNG_PERSON:
+        raise NotFound()
+    return account
+
+
+YoungPerson = Annotated[Account, Depends(require_young_person)]
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every unsafe HTML request carries the form token (field or htmx header)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    token = request.headers.get(CSRF_HEADER)
+    if token is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        token = value if isinstance(value, str) else None
+    if not csrf_valid(request.state.csrf_seed, token):
+        raise CsrfFailed(field=CSRF_FIELD)

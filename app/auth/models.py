@@ -1,0 +1,81 @@
+"""Accounts, linked external identities, sign-in sessions and case assignments."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    YOUNG_PERSON = "young_person"
+    CASE_MANAGER = "case_manager"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class AccountBase(SQLModel):
+    display_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=String(20))
+    locale: str | None = Field(default=None, max_length=5)
+    birth_date: date | None = None
+
+
+class Account(AccountBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Local sign-in name; null for accounts that only sign in through OIDC.
+    username: str | None = Field(default=None, max_length=80, unique=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AccountPublic(AccountBase):
+    id: int
+
+
+class ExternalIdentity(SQLModel, table=True):
+    """An OpenID Connect identity (issuer + subject) linked to one account."""
+
+    __tablename__ = "external_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a token; only its digest is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CaseAssignment(SQLModel, table=True):
+    """A young person in a case manager's caseload."""
+
+    __tablename__ = "case_assignment"
+    __table_args__ = (UniqueConstraint("case_manager_id", "young_person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_manager_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    young_person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,122 @@
+"""Use cases for accounts and sign-in sessions. Flushes, never commits."""
+
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
+from app.auth.models import Account, AuthSession, CaseAssignment, Role
+from app.core.config import get_settings
+from app.core.security import hash_password, token_digest, verify_password
+from app.core.types import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def create_local_account(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    **extra: object,
+) -> Account:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(field="password", params={"min": MIN_PASSWORD_LENGTH})
+    account = Account(
+        username=normalise_username(username),
+        password_hash=hash_password(password),
+        display_name=display_name,
+        role=role,
+        **extra,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def authenticate(session: Session, *, username: str, password: str) -> Account:
+    if not get_settings().local_accounts_enabled:
+        raise LocalAccountsDisabled()
+    account = session.exec(
+        select(Account).where(Account.username == normalise_username(username))
+    ).first()
+    hashed = account.password_hash if account and account.is_active else None
+    if not verify_password(hashed, password) or account is None:
+        raise SignInFailed()
+    return account
+
+
+def start_session(session: Session, *, account: Account) -> str:
+    """Open a sign-in session; returns the raw token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    max_age = timedelta(seconds=get_settings().session_max_age_seconds)
+    session.add(
+        AuthSession(
+            id=token_digest(token), account_id=account.id, last_seen_at=now, expires_at=now + max_age
+        )
+    )
+    session.flush()
+    return token
+
+
+def resume_session(session: Session, *, token: str) -> Account | None:
+    """The account behind a session token, if it is still valid."""
+    row = session.get(AuthSession, token_digest(token))
+    now = utcnow()
+    idle = timedelta(seconds=get_settings().session_idle_seconds)
+    if row is None or row.expires_at <= now or row.last_seen_at + idle <= now:
+        return None
+    account = session.get(Account, row.account_id)
+    if account is None or not account.is_active:
+        return None
+    if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        session.add(row)
+    return account
+
+
+def end_session(session: Session, *, token: str) -> None:
+    row = session.get(AuthSession, token_digest(token))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def set_locale(session: Session, *, account: Account, locale: str) -> None:
+    account.locale = locale
+    session.add(account)
+    session.flush()
+
+
+def assign_case(session: Session, *, case_manager: Account, young_person: Account) -> None:
+    exists = session.exec(
+        select(CaseAssignment).where(
+            CaseAssignment.case_manager_id == case_manager.id,
+            CaseAssignment.young_person_id == young_person.id,
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            CaseAssignment(case_manager_id=case_manager.id, young_person_id=young_person.id)
+        )
+        session.flush()
+
+
+def caseload_of(session: Session, *, case_manager: Account) -> list[Account]:
+    """The names in a case manager's caseload (their own working list)."""
+    statement = (
+        select(Account)
+        .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
+        .where(CaseAssignment.case_manager_id == case_manager.id)
+        .order_by(col(Account.display_name))
+    )
+    return list(session.exec(statement).all())

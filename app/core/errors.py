@@ -1,0 +1,73 @@
+"""Domain errors. Services raise these; one handler in main.py renders them."""
+
+from dataclasses import dataclass, field
+
+from app.core.i18n import N_, gettext
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str  # a msgid, translated when shown
+    params: dict[str, object] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return gettext(self.message, **self.params)
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad-request"
+    message = N_("The request could not be handled.")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        params: dict[str, object] | None = None,
+        errors: list[FieldError] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.params = params or {}
+        self.errors = errors or ([FieldError(field, self.message, self.params)] if field else [])
+        super().__init__(self.message)
+
+    @property
+    def field(self) -> str | None:
+        return self.errors[0].field if self.errors else None
+
+    def text(self) -> str:
+        return gettext(self.message, **self.params)
+
+
+class NotFound(AppError):
+    """Also what an actor sees for an object they may not know about."""
+
+    status = 404
+    code = "not-found"
+    message = N_("Not found.")
+
+
+class NotSignedIn(AppError):
+    status = 401
+    code = "not-signed-in"
+    message = N_("Please sign in.")
+
+
+class InvalidInput(AppError):
+    status = 422
+    code = "invalid-input"
+    message = N_("Please check the highlighted field.")
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+    message = N_("This can no longer be changed.")
+
+
+class CsrfFailed(AppError):
+    status = 403
+    code = "csrf-failed"
+    message = N_("The form expired. Please try again.")

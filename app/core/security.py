@@ -1,0 +1,122 @@
+"""Password hashing, CSRF tokens, signed cookies and security headers."""
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.config import get_settings
+
+CSRF_COOKIE = "mylife_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+_hasher = PasswordHasher()
+# Verified against when an account does not exist, so timing does not tell.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _serializer(purpose: str) -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt=f"mylife.{purpose}")
+
+
+def sign(value: str, purpose: str) -> str:
+    return str(_serializer(purpose).dumps(value))
+
+
+def unsign(signed: str | None, purpose: str) -> str | None:
+    if not signed:
+        return None
+    try:
+        value = _serializer(purpose).loads(signed)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token_for(seed: str) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_valid(seed: str | None, token: str | None) -> bool:
+    return bool(seed and token) and hmac.compare_digest(csrf_token_for(seed or ""), token or "")
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "manifest-src 'self'; worker-src 'self'"
+)
+
+
+class SecurityMiddleware:
+    """Security headers on every response, and a CSRF seed cookie for every browser.
+
+    The seed is random per browser; forms carry an HMAC of it (signed double
+    submit), so a page from another site can neither read nor forge the token.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seed = scope_cookie(scope, CSRF_COOKIE)
+        new_seed = None
+        if not seed or len(seed) < 32:
+            seed = new_seed = secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_seed"] = seed
+        secure = get_settings().secure_cookies
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                if secure:
+                    headers.setdefault("Strict-Transport-Security", "max-age=63072000")
+                if new_seed:
+                    flags = "; Secure" if secure else ""
+                    headers.append(
+                        "Set-Cookie",
+                        f"{CSRF_COOKIE}={new_seed}; Path=/; HttpOnly; SameSite=Lax{flags}",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def scope_cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope["headers"]:
+        if key == b"cookie":
+            for morsel in value.decode("latin-1").split(";"):
+                k, _sep, v = morsel.strip().partition("=")
+                if k == name:
+                    return v
+    return None

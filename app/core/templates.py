@@ -1,0 +1,100 @@
+"""Jinja2 templates with Babel gettext, and htmx-aware rendering.
+
+A view renders the whole page, or for an htmx request one named block of the
+same template, so a page and its fragments never drift apart.
+"""
+
+import hashlib
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.core import i18n
+from app.core.security import csrf_token_for
+
+APP_DIR = Path(__file__).resolve().parents[1]
+STATIC_DIR = APP_DIR / "static"
+TEMPLATE_DIR = APP_DIR / "templates"
+
+
+@cache
+def static_url(name: str) -> str:
+    """A static file's URL with a content hash, so it can be cached for a year."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+def _date(value: date | datetime | None, form: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, form, tzinfo="Europe/Helsinki", locale=i18n.babel_locale())
+    return format_date(value, form, locale=i18n.babel_locale())
+
+
+def _day(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "d.M.yyyy", tzinfo="Europe/Helsinki", locale=i18n.babel_locale())
+
+
+def _build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.raw_gettext, i18n.raw_ngettext, newstyle=True
+    )
+    env.globals.update(
+        static_url=static_url,
+        localized=i18n.localized,
+        current_locale=i18n.current_locale,
+        locale_names=i18n.LOCALE_NAMES,
+    )
+    env.filters.update(date=_date, day=_day)
+    return env
+
+
+environment = _build_environment()
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page, or only `block` of it."""
+    template = environment.get_template(name)
+    values = {
+        "request": request,
+        "csrf_token": csrf_token_for(request.state.csrf_seed),
+        "account": getattr(request.state, "viewer", None),
+        **(context or {}),
+    }
+    if block is None:
+        html = template.render(values)
+    else:
+        html = "".join(template.blocks[block](template.new_context(values)))
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def render_string(name: str, context: dict[str, Any]) -> str:
+    return environment.get_template(name).render(context)

@@ -1,0 +1,109 @@
+"""Demo data for trying MyLife: one case manager and three young people.
+
+Idempotent: an account that already exists is left as it is.
+"""
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from app.auth import service as auth_service
+from app.auth.models import Account, Role
+from app.core.types import utcnow
+from app.survey import service as survey_service
+from app.survey.definition import INSTRUMENT_DIR, load_definition_file
+from app.survey.models import Assessment
+
+DEMO_PASSWORD = "mylife-demo"
+
+# satisfaction, importance per theme, in the order of the instrument
+AINO_SPRING = [(4, 9), (6, 8), (5, 9), (7, 8), (5, 6), (3, 9), (2, 7), (5, 8), (4, 8), (5, 8)]
+AINO_AUTUMN = [(7, 9), (7, 8), (6, 9), (8, 8), (6, 7), (7, 9), (4, 7), (7, 8), (6, 8), (6, 8)]
+ELIAS_SO_FAR = [(3, 8), (5, 7), (6, 9), (8, 9), (4, 5)]
+AINO_HOPES = {
+    "studies_work": "Haluan päästä opiskelemaan lähihoitajaksi.",
+    "housing": "Oma asunto, jossa saa olla rauhassa.",
+    "finance": "Että rahat riittäisivät koko kuukaudeksi.",
+}
+
+
+def import_shipped_instruments(session: Session) -> int:
+    created = 0
+    for path in sorted(INSTRUMENT_DIR.glob("*.json")):
+        definition, checksum = load_definition_file(path)
+        _version, new = survey_service.import_definition(
+            session, definition=definition, checksum=checksum
+        )
+        created += new
+    return created
+
+
+def _account(session: Session, username: str, **fields: object) -> tuple[Account, bool]:
+    found = session.exec(select(Account).where(Account.username == username)).first()
+    if found is not None:
+        return found, False
+    account = auth_service.create_local_account(
+        session, username=username, password=DEMO_PASSWORD, **fields  # type: ignore[arg-type]
+    )
+    return account, True
+
+
+def _fill(
+    session: Session,
+    person: Account,
+    values: list[tuple[int, int]],
+    hopes: dict[str, str],
+    days_ago: int | None,
+) -> Assessment:
+    assessment, _created = survey_service.start_or_resume(session, actor=person)
+    definition = survey_service.assessment_definition(session, assessment)
+    for theme, (satisfaction, importance) in zip(definition.themes, values, strict=False):
+        answers: dict[str, int | str | None] = {
+            f"{theme.id}.satisfaction": satisfaction,
+            f"{theme.id}.importance": importance,
+        }
+        if theme.id in hopes:
+            answers[f"{theme.id}.future"] = hopes[theme.id]
+        survey_service.save_answers(session, actor=person, assessment=assessment, values=answers)
+    if days_ago is not None:
+        survey_service.submit(session, actor=person, assessment=assessment)
+        when = utcnow() - timedelta(days=days_ago)
+        assessment.started_at = when - timedelta(minutes=14)
+        assessment.completed_at = assessment.updated_at = when
+        session.add(assessment)
+        session.flush()
+    return assessment
+
+
+def load_demo(session: Session) -> list[str]:
+    """Create what is missing; returns the usernames created."""
+    import_shipped_instruments(session)
+    created = []
+    today = date.today()
+    manager, new = _account(session, "kaisa", display_name="Kaisa Korhonen", role=Role.CASE_MANAGER)
+    if new:
+        created.append("kaisa")
+    people = [
+        ("aino", "Aino Virtanen", "fi", 19),
+        ("elias", "Elias Nieminen", "fi", 22),
+        ("saga", "Saga Lindqvist", "sv", 17),
+    ]
+    for username, name, locale, age in people:
+        person, new = _account(
+            session,
+            username,
+            display_name=name,
+            role=Role.YOUNG_PERSON,
+            locale=locale,
+            birth_date=today.replace(year=today.year - age) - timedelta(days=40),
+        )
+        auth_service.assign_case(session, case_manager=manager, young_person=person)
+        if not new:
+            continue
+        created.append(username)
+        if username == "aino":
+            _fill(session, person, AINO_SPRING, {}, days_ago=190)
+            _fill(session, person, AINO_AUTUMN, AINO_HOPES, days_ago=12)
+        elif username == "elias":
+            _fill(session, person, ELIAS_SO_FAR, {"health": "Nukkuisin paremmin."}, None)
+    return created

@@ -1,0 +1,59 @@
+"""The MyLife application: routers, middleware and the one error handler."""
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from app import models  # noqa: F401  (every table registered before use)
+from app.api import router as api_router
+from app.auth.views import router as auth_router
+from app.core import problems
+from app.core.config import get_settings
+from app.core.errors import AppError
+from app.core.i18n import LocaleMiddleware
+from app.core.security import SecurityMiddleware
+from app.core.templates import STATIC_DIR
+from app.pages import router as pages_router
+from app.survey.views import router as survey_router
+
+
+class CachedStatic(StaticFiles):
+    """Static files are addressed by content hash, so browsers may keep them."""
+
+    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            query = scope.get("query_string", b"")
+            long = b"v=" in query
+            response.headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if long else "public, max-age=300"
+            )
+        return response
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="MyLife",
+        version="0.1.0",
+        summary="The 3X10D life assessment and the Circle of Life",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.add_middleware(LocaleMiddleware, default=settings.default_locale)
+    app.add_middleware(SecurityMiddleware)
+    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+    app.include_router(pages_router)
+    app.include_router(auth_router)
+    app.include_router(survey_router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.add_exception_handler(AppError, problems.handle_app_error)
+    app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
+    app.add_exception_handler(Exception, problems.handle_unexpected)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,69 @@
+"""Pages that belong to no one domain: home, language, offline, PWA files."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from app.auth import service as auth_service
+from app.auth.deps import CurrentAccount, verify_csrf
+from app.auth.models import Role
+from app.core.db import SessionDep
+from app.core.i18n import LOCALE_COOKIE, LOCALES
+from app.core.problems import safe_next
+from app.core.templates import STATIC_DIR, render
+from app.survey import service as survey_service
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, account: CurrentAccount) -> Response:
+    if account is None:
+        return RedirectResponse("/signin", status_code=303)
+    if account.role == Role.YOUNG_PERSON:
+        open_one = survey_service.open_assessment(session, person=account)
+        answered = survey_service.count_answers(session, assessment=open_one) if open_one else 0
+        latest = survey_service.list_assessments(session, actor=account)
+        completed = [a for a in latest if a.completed_at]
+        context = {"open": open_one, "answered": answered, "completed": completed}
+        return render(request, "home_young.html", context)
+    caseload = auth_service.caseload_of(session, case_manager=account)
+    return render(request, "home_staff.html", {"caseload": caseload})
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    session: SessionDep,
+    account: CurrentAccount,
+    lang: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if lang in LOCALES:
+        response.set_cookie(LOCALE_COOKIE, lang, max_age=31536000, samesite="lax")
+        if account is not None:
+            auth_service.set_locale(session, account=account, locale=lang)
+    return response
+
+
+@router.get("/offline")
+def offline(request: Request) -> Response:
+    return render(request, "offline.html")
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    # Served from the root so that it may control every page.
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/healthz")
+def health(session: SessionDep) -> dict[str, str]:
+    session.connection()
+    return {"status": "ok"}

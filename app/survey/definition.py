@@ -1,0 +1,204 @@
+"""The instrument definition format: a versioned, validated data file.
+
+An instrument is data, never code. A definition file names its themes, items,
+scales and every text in Finnish, Swedish and English; this module checks one
+and points at the field that is wrong.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from app.core.i18n import localized
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}\.[a-z][a-z0-9_]{0,39}$")]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+Viewpoint = Literal["importance", "satisfaction", "future"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Texts(Strict):
+    fi: Text
+    sv: Text
+    en: Text
+
+    def __str__(self) -> str:
+        return localized(self.model_dump())
+
+
+class Anchor(Strict):
+    value: int
+    label: Texts
+
+
+class Band(Strict):
+    id: Identifier
+    min: int
+    max: int
+    label: Texts
+    colour: Colour
+
+
+class Scale(Strict):
+    id: Identifier
+    min: int
+    max: int = Field(le=100)
+    anchors: tuple[Anchor, ...] = Field(min_length=2)
+    bands: tuple[Band, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Scale":
+        if self.min >= self.max:
+            raise ValueError("max must be greater than min")
+        for anchor in self.anchors:
+            if not self.min <= anchor.value <= self.max:
+                raise ValueError(f"anchor {anchor.value} is outside {self.min}–{self.max}")
+        expected = self.min
+        for band in self.bands:
+            if band.min != expected or band.max < band.min:
+                raise ValueError(f"band '{band.id}' must start at {expected} and not end before it")
+            expected = band.max + 1
+        if expected != self.max + 1:
+            raise ValueError(f"bands must cover the scale up to {self.max}")
+        return self
+
+    def values(self) -> range:
+        return range(self.min, self.max + 1)
+
+    def band_for(self, value: int) -> Band:
+        return next(band for band in self.bands if band.min <= value <= band.max)
+
+    def anchor_for(self, value: int) -> Texts | None:
+        return next((a.label for a in self.anchors if a.value == value), None)
+
+
+class Item(Strict):
+    id: ItemId
+    viewpoint: Viewpoint
+    kind: Literal["choice", "text"]
+    text: Texts
+    scale: Identifier | None = None
+    anchors: tuple[Anchor, ...] | None = None
+    max_length: int | None = Field(default=None, ge=1, le=10000)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Item":
+        if self.kind == "choice" and (self.scale is None or self.max_length is not None):
+            raise ValueError("a choice item names a scale and has no max_length")
+        if self.kind == "text" and (self.max_length is None or self.scale or self.anchors):
+            raise ValueError("a text item has a max_length and no scale or anchors")
+        return self
+
+
+class Theme(Strict):
+    id: Identifier
+    title: Texts
+    short_title: Texts
+    description: Texts
+    items: tuple[Item, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Theme":
+        for item in self.items:
+            if not item.id.startswith(f"{self.id}."):
+                raise ValueError(f"item '{item.id}' must start with '{self.id}.'")
+        for viewpoint in ("importance", "satisfaction"):
+            matching = [i for i in self.items if i.viewpoint == viewpoint and i.kind == "choice"]
+            if len(matching) != 1:
+                raise ValueError(f"theme needs exactly one {viewpoint} choice item")
+        return self
+
+    def item(self, viewpoint: Viewpoint) -> Item | None:
+        return next((i for i in self.items if i.viewpoint == viewpoint), None)
+
+
+class AgeRange(Strict):
+    min: int = Field(ge=0, le=120)
+    max: int = Field(ge=0, le=120)
+
+
+class HelpRule(Strict):
+    """Very low answers here show where to get help now."""
+
+    themes: tuple[Identifier, ...]
+    at_or_below: int
+
+
+class InstrumentDefinition(Strict):
+    format: Literal[1]
+    code: Identifier
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")]
+    title: Texts
+    description: Texts
+    ages: AgeRange
+    gap_threshold: int = Field(ge=1)
+    scales: tuple[Scale, ...] = Field(min_length=1)
+    themes: tuple[Theme, ...] = Field(min_length=1, max_length=20)
+    help: HelpRule | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "InstrumentDefinition":
+        scale_ids = {scale.id for scale in self.scales}
+        seen_themes: set[str] = set()
+        for theme in self.themes:
+            if theme.id in seen_themes:
+                raise ValueError(f"theme '{theme.id}' appears twice")
+            seen_themes.add(theme.id)
+            for item in theme.items:
+                if item.scale is not None and item.scale not in scale_ids:
+                    raise ValueError(f"item '{item.id}' names unknown scale '{item.scale}'")
+        if self.help and not set(self.help.themes) <= seen_themes:
+            raise ValueError("help names a theme that is not in the instrument")
+        if self.ages.min > self.ages.max:
+            raise ValueError("ages.min must not be above ages.max")
+        return self
+
+    def items(self) -> dict[str, tuple[Theme, Item]]:
+        return {item.id: (theme, item) for theme in self.themes for item in theme.items}
+
+    def scale(self, scale_id: str | None) -> Scale:
+        return next(scale for scale in self.scales if scale.id == scale_id)
+
+    def theme_index(self, theme_id: str) -> int:
+        return next(i for i, theme in enumerate(self.themes) if theme.id == theme_id)
+
+
+class DefinitionError(Exception):
+    """A definition file that cannot be used; each problem names its field."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+
+
+def parse_definition(raw: bytes | str) -> InstrumentDefinition:
+    try:
+        return InstrumentDefinition.model_validate_json(raw)
+    except ValidationError as error:
+        problems = [
+            (".".join(str(part) for part in e["loc"]) or "(file)", e["msg"])
+            for e in error.errors()
+        ]
+        raise DefinitionError(problems) from error
+
+
+def load_definition_file(path: Path) -> tuple[InstrumentDefinition, str]:
+    """The parsed definition and the checksum of its canonical form."""
+    definition = parse_definition(path.read_bytes())
+    return definition, checksum(definition)
+
+
+def checksum(definition: InstrumentDefinition) -> str:
+    canonical = json.dumps(definition.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"

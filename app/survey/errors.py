@@ -1,0 +1,37 @@
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.i18n import N_
+
+
+class AssessmentClosed(Conflict):
+    code = "assessment-completed"
+    message = N_("This assessment is completed and can no longer be changed.")
+
+
+class UnknownItem(InvalidInput):
+    code = "unknown-item"
+    message = N_("There is no such question in this survey.")
+
+
+class ValueOffScale(InvalidInput):
+    code = "value-off-scale"
+    message = N_("Choose a number from %(min)s to %(max)s.")
+
+
+class TextTooLong(InvalidInput):
+    code = "text-too-long"
+    message = N_("Keep this to %(max)s characters or fewer (now %(length)s).")
+
+
+class TextNotAllowed(InvalidInput):
+    code = "text-not-allowed"
+    message = N_("This text contains characters that cannot be saved.")
+
+
+class NoInstrument(NotFound):
+    code = "no-instrument"
+    message = N_("No survey is available yet. Please try again later.")
+
+
+class DefinitionClash(Conflict):
+    code = "definition-clash"
+    message = N_("Version %(version)s of %(code)s already exists with different content.")

@@ -1,0 +1,145 @@
+"""Instruments, their versions, assessments and answers."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Strict
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Instrument(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InstrumentVersion(SQLModel, table=True):
+    """One immutable version of an instrument definition."""
+
+    __tablename__ = "instrument_version"
+    __table_args__ = (UniqueConstraint("instrument_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("instrument.id", ondelete="RESTRICT"), nullable=False)
+    )
+    version: str = Field(max_length=20)
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    checksum: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AssessmentStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class Assessment(SQLModel, table=True):
+    __table_args__ = (
+        # At most one open assessment per person, whichever device starts it.
+        Index(
+            "uq_assessment_open_per_subject",
+            "subject_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    instrument_version_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("instrument_version.id", ondelete="RESTRICT"), nullable=False
+        )
+    )
+    status: AssessmentStatus = Field(default=AssessmentStatus.IN_PROGRESS, sa_type=String(20))
+    # Index of the theme the person was last on, for resuming.
+    position: int = 0
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("assessment_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assessment.id", ondelete="CASCADE"), nullable=False)
+    )
+    item_id: str = Field(max_length=81)
+    value_int: int | None = None
+    value_text: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- API schemas -------------------------------------------------------------
+
+
+class InstrumentVersionPublic(SQLModel):
+    code: str
+    version: str
+    title: dict[str, str]
+    themes: int
+    items: int
+
+
+class AnswerIn(SQLModel):
+    """A multiple-choice answer is a whole number, a comment is text; null clears it."""
+
+    value: Annotated[int, Strict()] | Annotated[str, Strict()] | None = Field(
+        description="A number on the item's scale, or text for a comment; null clears it"
+    )
+
+
+class AnswerPublic(SQLModel):
+    item_id: str
+    value: int | str | None
+
+
+class AssessmentPublic(SQLModel):
+    id: int
+    instrument: str
+    version: str
+    status: AssessmentStatus
+    position: int
+    started_at: datetime
+    completed_at: datetime | None
+    answers: dict[str, int | str]
+    unanswered: list[str]
+
+
+class AssessmentSummary(SQLModel):
+    id: int
+    status: AssessmentStatus
+    started_at: datetime
+    completed_at: datetime | None
+
+
+class ThemeReadingPublic(SQLModel):
+    theme_id: str
+    title: str
+    importance: int | None
+    satisfaction: int | None
+    band: str | None
+    more_important_than_satisfying: bool
+    previous_satisfaction: int | None
+    change: int | None
+
+
+class CirclePublic(SQLModel):
+    assessment_id: int
+    compared_with: int | None
+    scale_min: int
+    scale_max: int
+    themes: list[ThemeReadingPublic]

@@ -1,0 +1,155 @@
+"""What the survey pages show, built from the service layer (no HTTP here)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth.models import Account
+from app.core.errors import AppError
+from app.survey import circle, service
+from app.survey.definition import InstrumentDefinition
+from app.survey.models import Answer, Assessment, AssessmentStatus
+from app.core.templates import render_string
+
+
+def _current_values(answers: Mapping[str, Answer]) -> dict[str, str]:
+    values = {}
+    for item_id, answer in answers.items():
+        value = answer.value_int if answer.value_int is not None else answer.value_text
+        values[item_id] = "" if value is None else str(value)
+    return values
+
+
+def screen(
+    session: Session,
+    assessment: Assessment,
+    index: int,
+    submitted: Mapping[str, str] | None = None,
+    problems: Mapping[str, AppError] | None = None,
+) -> dict[str, Any]:
+    """One theme's screen; what the person just sent wins over what is stored."""
+    definition = service.assessment_definition(session, assessment)
+    answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
+    values = {**_current_values(answers), **(submitted or {})}
+    return {
+        "assessment": assessment,
+        "definition": definition,
+        "theme": definition.themes[index],
+        "number": index + 1,
+        "total": len(definition.themes),
+        "values": values,
+        "problems": problems or {},
+        "answered": len(answers),
+        "item_count": len(definition.items()),
+    }
+
+
+def review(session: Session, assessment: Assessment) -> dict[str, Any]:
+    definition = service.assessment_definition(session, assessment)
+    answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
+    missing = service.unanswered(definition, answers)
+    positions = {item.id: definition.theme_index(item.id.split(".")[0]) + 1 for item in missing}
+    return {
+        "assessment": assessment,
+        "definition": definition,
+        "missing": missing,
+        "positions": positions,
+        "answered": len(answers),
+        "item_count": len(definition.items()),
+        "titles": {theme.id: theme.title for theme in definition.themes},
+    }
+
+
+def _comparison(
+    session: Session, actor: Account, assessment: Assessment, compare: str
+) -> Assessment | None:
+    """The reading laid over this one: the one asked for, else the one before it."""
+    if compare == "none":
+        return None
+    if compare.isdecimal():
+        other = service.get_assessment(session, actor=actor, assessment_id=int(compare))
+        return other if other.status == AssessmentStatus.COMPLETED else None
+    earlier = [
+        a
+        for a in service.list_assessments(session, actor=actor)
+        if a.completed_at and assessment.completed_at and a.completed_at < assessment.completed_at
+    ]
+    return earlier[0] if earlier else None
+
+
+def circle_readings(
+    session: Session, actor: Account, assessment: Assessment, compare: str
+) -> tuple[InstrumentDefinition, list[circle.ThemeReading], Assessment | None]:
+    other = _comparison(session, actor, assessment, compare)
+    ids = [aid for aid in (assessment.id, other.id if other else None) if aid]
+    answers = service.answers_for(session, ids)
+    definition = service.assessment_definition(session, assessment)
+    previous = None
+    if other is not None and other.id:
+        previous = (service.assessment_definition(session, other), answers[other.id])
+    readings = circle.readings(definition, answers[assessment.id or 0], previous)
+    return definition, readings, other
+
+
+def _circle_context(
+    definition: InstrumentDefinition,
+    readings: list[circle.ThemeReading],
+    assessment: Assessment,
+    other: Assessment | None,
+) -> dict[str, Any]:
+    scale = circle.satisfaction_scale(definition)
+    return {
+        "assessment": assessment,
+        "other": other,
+        "sectors": circle.sectors(scale, readings),
+        "grid": circle.grid_radii(scale),
+        "scale": scale,
+        "radius": circle.RADIUS,
+        "hole": circle.HOLE,
+    }
+
+
+def circle_svg(session: Session, actor: Account, assessment: Assessment, compare: str) -> str:
+    definition, readings, other = circle_readings(session, actor, assessment, compare)
+    context = _circle_context(definition, readings, assessment, other)
+    return render_string("survey/circle.svg", {**context, "standalone": True})
+
+
+def result(
+    session: Session, actor: Account, assessment: Assessment, compare: str
+) -> dict[str, Any]:
+    definition, readings, other = circle_readings(session, actor, assessment, compare)
+    completed = [
+        a for a in service.list_assessments(session, actor=actor) if a.completed_at
+    ]
+    return {
+        **_circle_context(definition, readings, assessment, other),
+        "definition": definition,
+        "readings": readings,
+        "choices": [a for a in completed if a.id != assessment.id],
+        "compare": compare,
+    }
+
+
+def history(session: Session, actor: Account) -> dict[str, Any]:
+    """Every reading, and the change per theme from one completed reading to the next."""
+    assessments = service.list_assessments(session, actor=actor)
+    completed = sorted(
+        (a for a in assessments if a.completed_at), key=lambda a: a.completed_at  # type: ignore[arg-type,return-value]
+    )
+    answers = service.answers_for(session, [a.id or 0 for a in completed])
+    columns = []
+    for index, assessment in enumerate(completed):
+        definition = service.assessment_definition(session, assessment)
+        previous = None
+        if index:
+            earlier = completed[index - 1]
+            previous = (service.assessment_definition(session, earlier), answers[earlier.id or 0])
+        readings = circle.readings(definition, answers[assessment.id or 0], previous)
+        columns.append((assessment, {r.theme_id: r for r in readings}))
+    themes = []
+    if completed:
+        latest = service.assessment_definition(session, completed[-1])
+        themes = [(t.id, t.title) for t in latest.themes]
+    return {"assessments": assessments, "columns": columns, "themes": themes}

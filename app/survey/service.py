@@ -1,0 +1,300 @@
+"""Survey use cases: instruments, assessments and answers. Flushes, never commits."""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.auth.models import Account
+from app.core.errors import AppError, NotFound
+from app.core.types import utcnow
+from app.survey.definition import InstrumentDefinition, Item, parse_definition
+from app.survey.errors import (
+    AssessmentClosed,
+    DefinitionClash,
+    NoInstrument,
+    TextNotAllowed,
+    TextTooLong,
+    UnknownItem,
+    ValueOffScale,
+)
+from app.survey.models import Answer, Assessment, AssessmentStatus, Instrument, InstrumentVersion
+
+AnswerValue = int | str | None
+
+# Parsed definitions by checksum: immutable data, safe to share between requests.
+_definitions: dict[str, InstrumentDefinition] = {}
+
+
+def definition_of(version: InstrumentVersion) -> InstrumentDefinition:
+    cached = _definitions.get(version.checksum)
+    if cached is None:
+        cached = parse_definition(json.dumps(version.definition))
+        _definitions[version.checksum] = cached
+    return cached
+
+
+def import_definition(
+    session: Session, *, definition: InstrumentDefinition, checksum: str
+) -> tuple[InstrumentVersion, bool]:
+    """Store a validated definition as a new instrument version (idempotent)."""
+    instrument = session.exec(select(Instrument).where(Instrument.code == definition.code)).first()
+    if instrument is None:
+        instrument = Instrument(code=definition.code)
+        session.add(instrument)
+        session.flush()
+    existing = session.exec(
+        select(InstrumentVersion).where(
+            InstrumentVersion.instrument_id == instrument.id,
+            InstrumentVersion.version == definition.version,
+        )
+    ).first()
+    if existing is not None:
+        if existing.checksum != checksum:
+            raise DefinitionClash(
+                field="version", params={"version": definition.version, "code": definition.code}
+            )
+        return existing, False
+    version = InstrumentVersion(
+        instrument_id=instrument.id,
+        version=definition.version,
+        definition=definition.model_dump(mode="json"),
+        checksum=checksum,
+    )
+    session.add(version)
+    session.flush()
+    return version, True
+
+
+def _version_key(version: InstrumentVersion) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.version.split("."))
+
+
+def latest_versions(session: Session) -> list[InstrumentVersion]:
+    """The newest version of every instrument."""
+    newest: dict[int, InstrumentVersion] = {}
+    for version in session.exec(select(InstrumentVersion)).all():
+        current = newest.get(version.instrument_id)
+        if current is None or _version_key(version) > _version_key(current):
+            newest[version.instrument_id] = version
+    return sorted(newest.values(), key=lambda v: v.id or 0)
+
+
+def get_instrument_version(session: Session, *, code: str, version: str) -> InstrumentVersion:
+    row = session.exec(
+        select(InstrumentVersion)
+        .join(Instrument, col(Instrument.id) == col(InstrumentVersion.instrument_id))
+        .where(Instrument.code == code, InstrumentVersion.version == version)
+    ).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _age(birth_date: date | None, today: date) -> int | None:
+    if birth_date is None:
+        return None
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+def choose_version(session: Session, *, person: Account) -> InstrumentVersion:
+    """The newest instrument meant for the person's age (any, if age is unknown)."""
+    candidates = latest_versions(session)
+    if not candidates:
+        raise NoInstrument()
+    age = _age(person.birth_date, utcnow().date())
+    for version in candidates:
+        ages = definition_of(version).ages
+        if age is None or ages.min <= age <= ages.max:
+            return version
+    return candidates[0]
+
+
+def open_assessment(session: Session, *, person: Account) -> Assessment | None:
+    return session.exec(
+        select(Assessment).where(
+            Assessment.subject_id == person.id, Assessment.status == AssessmentStatus.IN_PROGRESS
+        )
+    ).first()
+
+
+def start_or_resume(session: Session, *, actor: Account) -> tuple[Assessment, bool]:
+    """The person's open assessment, or a new one; True when it was created."""
+    existing = open_assessment(session, person=actor)
+    if existing is not None:
+        return existing, False
+    version = choose_version(session, person=actor)
+    assessment = Assessment(subject_id=actor.id, instrument_version_id=version.id)
+    try:
+        with session.begin_nested():
+            session.add(assessment)
+    except IntegrityError:
+        # Another device started one at the same moment: resume that one.
+        existing = open_assessment(session, person=actor)
+        if existing is None:
+            raise
+        return existing, False
+    return assessment, True
+
+
+def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
+    """Load an assessment the actor may see; anything else is simply not found."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None or assessment.subject_id != actor.id:
+        raise NotFound()
+    return assessment
+
+
+def version_of(session: Session, assessment: Assessment) -> InstrumentVersion:
+    version = session.get(InstrumentVersion, assessment.instrument_version_id)
+    assert version is not None  # foreign key
+    return version
+
+
+def assessment_definition(session: Session, assessment: Assessment) -> InstrumentDefinition:
+    return definition_of(version_of(session, assessment))
+
+
+def answers_for(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[str, Answer]]:
+    """Answers of several assessments in one query."""
+    found: dict[int, dict[str, Answer]] = {aid: {} for aid in assessment_ids}
+    if assessment_ids:
+        rows = session.exec(select(Answer).where(col(Answer.assessment_id).in_(assessment_ids)))
+        for answer in rows:
+            found[answer.assessment_id][answer.item_id] = answer
+    return found
+
+
+def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValue) -> AnswerValue:
+    if value is None or value == "":
+        return None
+    if item.kind == "choice":
+        scale = definition.scale(item.scale)
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 4:
+            number = int(value.strip())
+        if number is None or number not in scale.values():
+            raise ValueOffScale(field=item.id, params={"min": scale.min, "max": scale.max})
+        return number
+    if not isinstance(value, str):
+        raise TextNotAllowed(field=item.id)
+    if "\x00" in value:
+        raise TextNotAllowed(field=item.id)
+    limit = item.max_length or 0
+    if len(value) > limit:
+        raise TextTooLong(field=item.id, params={"max": limit, "length": len(value)})
+    return value
+
+
+def _store(session: Session, assessment: Assessment, item: Item, value: AnswerValue) -> None:
+    values = {
+        "assessment_id": assessment.id,
+        "item_id": item.id,
+        "value_int": value if isinstance(value, int) else None,
+        "value_text": value if isinstance(value, str) else None,
+        "updated_at": utcnow(),
+    }
+    if value is None:
+        existing = session.exec(
+            select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item.id)
+        ).first()
+        if existing is not None:
+            session.delete(existing)
+        return
+    # One statement that inserts or updates, so two devices saving at once cannot clash.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Answer).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["assessment_id", "item_id"],
+        set_={k: statement.excluded[k] for k in ("value_int", "value_text", "updated_at")},
+    )
+    session.execute(statement)
+
+
+def save_answer(
+    session: Session, *, actor: Account, assessment: Assessment, item_id: str, value: AnswerValue
+) -> AnswerValue:
+    """Validate and save one answer the moment it is given; returns the stored value."""
+    if assessment.subject_id != actor.id:
+        raise NotFound()
+    definition = assessment_definition(session, assessment)
+    found = definition.items().get(item_id)
+    if found is None:
+        raise UnknownItem(field=item_id)
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        raise AssessmentClosed(field=item_id)
+    theme, item = found
+    cleaned = _clean_value(item, definition, value)
+    _store(session, assessment, item, cleaned)
+    assessment.position = definition.theme_index(theme.id)
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    session.flush()
+    return cleaned
+
+
+def save_answers(
+    session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, AnswerValue]
+) -> dict[str, AppError]:
+    """Save every valid answer of a screen; the problems are returned by item, not raised."""
+    problems: dict[str, AppError] = {}
+    for item_id, value in values.items():
+        try:
+            save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
+        except (UnknownItem, ValueOffScale, TextTooLong, TextNotAllowed) as error:
+            problems[item_id] = error
+    return problems
+
+
+def move_to(session: Session, *, actor: Account, assessment: Assessment, position: int) -> int:
+    """Remember the screen the person is on (the review screen is one past the last theme)."""
+    if assessment.subject_id != actor.id:
+        raise NotFound()
+    last = len(assessment_definition(session, assessment).themes)
+    assessment.position = max(0, min(position, last))
+    if assessment.status == AssessmentStatus.IN_PROGRESS:
+        session.add(assessment)
+        session.flush()
+    return assessment.position
+
+
+def unanswered(definition: InstrumentDefinition, answers: Mapping[str, Answer]) -> list[Item]:
+    return [item for _theme, item in definition.items().values() if item.id not in answers]
+
+
+def submit(session: Session, *, actor: Account, assessment: Assessment) -> Assessment:
+    if assessment.subject_id != actor.id:
+        raise NotFound()
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        raise AssessmentClosed(field="status")
+    now = utcnow()
+    assessment.status = AssessmentStatus.COMPLETED
+    assessment.completed_at = now
+    assessment.updated_at = now
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def list_assessments(session: Session, *, actor: Account) -> list[Assessment]:
+    """The actor's own assessments, newest first."""
+    statement = (
+        select(Assessment)
+        .where(Assessment.subject_id == actor.id)
+        .order_by(col(Assessment.started_at).desc(), col(Assessment.id).desc())
+    )
+    return list(session.exec(statement).all())
+
+
+def count_answers(session: Session, *, assessment: Assessment) -> int:
+    statement = select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment.id)
+    return int(session.exec(statement).one())

@@ -1,0 +1,151 @@
+"""HTML pages of the survey: one theme per screen, review, result and history."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.auth.deps import YoungPerson, verify_csrf
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.core.forms import FormDep, text_fields
+from app.core.templates import render
+from app.survey import presenters, service
+from app.survey.deps import AssessmentDep
+from app.survey.models import Assessment, AssessmentStatus
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+NAVIGATION = {"next": 1, "back": -1, "later": 0}
+
+
+def _screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
+    if assessment.status == AssessmentStatus.COMPLETED:
+        return f"/assessments/{assessment.id}"
+    if position >= theme_count:
+        return f"/assessments/{assessment.id}/review"
+    return f"/assessments/{assessment.id}/themes/{position + 1}"
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/survey")
+def survey_entry(request: Request, session: SessionDep, actor: YoungPerson) -> Response:
+    assessment = service.open_assessment(session, person=actor)
+    if assessment is not None:
+        count = len(service.assessment_definition(session, assessment).themes)
+        return _redirect(_screen_url(assessment, assessment.position, count))
+    version = service.choose_version(session, person=actor)
+    return render(request, "survey/start.html", {"definition": service.definition_of(version)})
+
+
+@router.post("/survey/start")
+def survey_start(session: SessionDep, actor: YoungPerson) -> Response:
+    assessment, _created = service.start_or_resume(session, actor=actor)
+    count = len(service.assessment_definition(session, assessment).themes)
+    return _redirect(_screen_url(assessment, assessment.position, count))
+
+
+@router.get("/assessments/{assessment_id}/themes/{number}")
+def theme_screen(
+    request: Request, session: SessionDep, assessment: AssessmentDep, number: int
+) -> Response:
+    definition = service.assessment_definition(session, assessment)
+    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(definition.themes):
+        return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
+    context = presenters.screen(session, assessment, number - 1)
+    return render(request, "survey/theme.html", context)
+
+
+@router.post("/assessments/{assessment_id}/themes/{number}")
+def save_screen(
+    request: Request,
+    session: SessionDep,
+    actor: YoungPerson,
+    assessment: AssessmentDep,
+    number: int,
+    form: FormDep,
+) -> Response:
+    definition = service.assessment_definition(session, assessment)
+    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(definition.themes):
+        return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
+    theme = definition.themes[number - 1]
+    values = text_fields(form, [item.id for item in theme.items])
+    problems = service.save_answers(session, actor=actor, assessment=assessment, values=values)
+    if problems:
+        context = presenters.screen(session, assessment, number - 1, values, problems)
+        return render(request, "survey/theme.html", context, status_code=422)
+    nav = str(form.get("nav"))
+    step = NAVIGATION.get(nav, 1)
+    position = service.move_to(
+        session, actor=actor, assessment=assessment, position=number - 1 + step
+    )
+    if nav == "later":
+        return _redirect("/")
+    return _redirect(_screen_url(assessment, position, len(definition.themes)))
+
+
+@router.post("/assessments/{assessment_id}/answer")
+def autosave_answer(
+    request: Request, session: SessionDep, actor: YoungPerson, assessment: AssessmentDep, form: FormDep
+) -> Response:
+    """One answer, saved the moment it is given (htmx); replies with its status line."""
+    item_id = next((key for key in form if key not in ("csrf_token", "nav")), "")
+    value = form.get(item_id)
+    try:
+        service.save_answer(
+            session,
+            actor=actor,
+            assessment=assessment,
+            item_id=item_id,
+            value=value if isinstance(value, str) else None,
+        )
+    except AppError as error:
+        context = {"item_id": item_id, "error": error}
+        return render(request, "survey/_status.html", context, status_code=error.status)
+    return render(request, "survey/_status.html", {"item_id": item_id, "saved": True})
+
+
+@router.get("/assessments/{assessment_id}/review")
+def review(request: Request, session: SessionDep, assessment: AssessmentDep) -> Response:
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        return _redirect(f"/assessments/{assessment.id}")
+    return render(request, "survey/review.html", presenters.review(session, assessment))
+
+
+@router.post("/assessments/{assessment_id}/submit")
+def submit(session: SessionDep, actor: YoungPerson, assessment: AssessmentDep) -> Response:
+    if assessment.status == AssessmentStatus.IN_PROGRESS:
+        service.submit(session, actor=actor, assessment=assessment)
+    return _redirect(f"/assessments/{assessment.id}")
+
+
+@router.get("/assessments/{assessment_id}")
+def result(
+    request: Request,
+    session: SessionDep,
+    actor: YoungPerson,
+    assessment: AssessmentDep,
+    compare: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    if assessment.status == AssessmentStatus.IN_PROGRESS:
+        return _redirect(f"/assessments/{assessment.id}/review")
+    context = presenters.result(session, actor, assessment, compare)
+    return render(request, "survey/result.html", context)
+
+
+@router.get("/assessments/{assessment_id}/circle.svg")
+def circle_svg(
+    session: SessionDep,
+    actor: YoungPerson,
+    assessment: AssessmentDep,
+    compare: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    svg = presenters.circle_svg(session, actor, assessment, compare)
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/assessments")
+def history(request: Request, session: SessionDep, actor: YoungPerson) -> Response:
+    return render(request, "survey/history.html", presenters.history(session, actor))

@@ -1,0 +1,131 @@
+"""Test set-up: a fresh database built by migrations, one rolled-back transaction per test.
+
+SQLite by default; PostgreSQL when MYLIFE_TEST_DATABASE_URL points at a server
+(a throwaway database is created on it for the run and dropped afterwards).
+"""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+SERVER_URL = os.environ.get("MYLIFE_TEST_DATABASE_URL") or ""
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def create_database(label: str) -> str:
+    """A new, empty database for this run: a SQLite file or a PostgreSQL database."""
+    if not SERVER_URL:
+        folder = Path(tempfile.mkdtemp(prefix=f"mylife-{label}-"))
+        return f"sqlite:///{folder / 'test.sqlite3'}"
+    name = f"mylife_{label}_{secrets.token_hex(4)}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if not SERVER_URL:
+        return
+    name = make_url(url).database
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+# The app reads its settings once; point them at this run's database before any import.
+DATABASE_URL = create_database("run")
+os.environ["MYLIFE_DATABASE_URL"] = DATABASE_URL
+os.environ["MYLIFE_ENVIRONMENT"] = "test"
+os.environ["MYLIFE_SECRET_KEY"] = secrets.token_hex(32)
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.core.db import get_engine, get_session  # noqa: E402
+from app.demo import import_shipped_instruments  # noqa: E402
+from app.main import app  # noqa: E402
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["quiet"] = True
+    return config
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    get_engine().dispose()
+    drop_database(DATABASE_URL)
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    command.upgrade(alembic_config(DATABASE_URL), "head")
+    engine = get_engine()
+    with Session(engine) as session:
+        import_shipped_instruments(session)
+        session.commit()
+    return engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test, whatever it committed."""
+    connection = engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    """The app on the test's transaction: a request commits to a savepoint only."""
+
+    def test_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}}

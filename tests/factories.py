@@ -1,0 +1,59 @@
+"""Build test objects through the same services the app uses."""
+
+import re
+import secrets
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.auth import service as auth_service
+from app.auth.models import Account, Role
+
+PASSWORD = "correct horse battery"
+
+
+def make_account(
+    session: Session,
+    *,
+    role: Role = Role.YOUNG_PERSON,
+    username: str | None = None,
+    display_name: str = "Test Person",
+    birth_date: date | None = date(2005, 5, 5),
+    locale: str | None = None,
+) -> Account:
+    return auth_service.create_local_account(
+        session,
+        username=username or f"user-{secrets.token_hex(4)}",
+        password=PASSWORD,
+        display_name=display_name,
+        role=role,
+        birth_date=birth_date,
+        locale=locale,
+    )
+
+
+def make_young_person(session: Session, **fields: object) -> Account:
+    return make_account(session, role=Role.YOUNG_PERSON, **fields)  # type: ignore[arg-type]
+
+
+def make_case_manager(session: Session, **fields: object) -> Account:
+    return make_account(session, role=Role.CASE_MANAGER, **fields)  # type: ignore[arg-type]
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> str:
+    """Sign in through the real form; returns the CSRF token for later posts."""
+    token = csrf_from(client.get("/signin").text)
+    response = client.post(
+        "/signin",
+        data={"username": account.username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return token
