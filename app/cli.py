@@ -28,8 +28,8 @@ def _validate(paths: list[Path]) -> int:
                 print(f"{path}: {field}: {message}", file=sys.stderr)
             failed += 1
             continue
-        items = len(definition.items())
-        print(f"{path}: {definition.code} {definition.version} is valid ({items} items, {checksum[:12]})")
+        summary = f"{len(definition.items())} items, {checksum[:12]}"
+        print(f"{path}: {definition.code} {definition.version} is valid ({summary})")
     return 1 if failed else 0
 
 

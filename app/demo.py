@@ -43,7 +43,10 @@ def _account(session: Session, username: str, **fields: object) -> tuple[Account
     if found is not None:
         return found, False
     account = auth_service.create_local_account(
-        session, username=username, password=DEMO_PASSWORD, **fields  # type: ignore[arg-type]
+        session,
+        username=username,
+        password=DEMO_PASSWORD,
+        **fields,  # type: ignore[arg-type]
     )
     return account, True
 

@@ -44,7 +44,9 @@ class ExternalIdentity(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     issuer: str = Field(max_length=255)
     subject: str = Field(max_length=255)
@@ -58,7 +60,9 @@ class AuthSession(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     account_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -73,9 +77,13 @@ class CaseAssignment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_manager_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     young_person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,7 +1,7 @@
 """Use cases for accounts and sign-in sessions. Flushes, never commits."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -9,7 +9,7 @@ from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
 from app.auth.models import Account, AuthSession, CaseAssignment, Role
 from app.core.config import get_settings
 from app.core.security import hash_password, token_digest, verify_password
-from app.core.types import utcnow
+from app.core.types import saved_id, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -26,7 +26,8 @@ def create_local_account(
     password: str,
     display_name: str,
     role: Role,
-    **extra: object,
+    locale: str | None = None,
+    birth_date: date | None = None,
 ) -> Account:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(field="password", params={"min": MIN_PASSWORD_LENGTH})
@@ -35,7 +36,8 @@ def create_local_account(
         password_hash=hash_password(password),
         display_name=display_name,
         role=role,
-        **extra,
+        locale=locale,
+        birth_date=birth_date,
     )
     session.add(account)
     session.flush()
@@ -61,7 +63,10 @@ def start_session(session: Session, *, account: Account) -> str:
     max_age = timedelta(seconds=get_settings().session_max_age_seconds)
     session.add(
         AuthSession(
-            id=token_digest(token), account_id=account.id, last_seen_at=now, expires_at=now + max_age
+            id=token_digest(token),
+            account_id=saved_id(account.id),
+            last_seen_at=now,
+            expires_at=now + max_age,
         )
     )
     session.flush()
@@ -106,7 +111,10 @@ def assign_case(session: Session, *, case_manager: Account, young_person: Accoun
     ).first()
     if exists is None:
         session.add(
-            CaseAssignment(case_manager_id=case_manager.id, young_person_id=young_person.id)
+            CaseAssignment(
+                case_manager_id=saved_id(case_manager.id),
+                young_person_id=saved_id(young_person.id),
+            )
         )
         session.flush()
 

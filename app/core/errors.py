@@ -1,6 +1,7 @@
 """Domain errors. Services raise these; one handler in main.py renders them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from app.core.i18n import N_, gettext
 
@@ -9,7 +10,7 @@ from app.core.i18n import N_, gettext
 class FieldError:
     field: str
     message: str  # a msgid, translated when shown
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclass_field(default_factory=dict)
 
     def text(self) -> str:
         return gettext(self.message, **self.params)

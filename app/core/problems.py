@@ -129,4 +129,3 @@ def handle_unexpected(request: Request, error: Exception) -> Response:
     app_error.status = 500
     app_error.code = "server-error"
     return handle_app_error(request, app_error)
-

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -21,6 +22,7 @@ from app.core.security import csrf_token_for
 APP_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = APP_DIR / "static"
 TEMPLATE_DIR = APP_DIR / "templates"
+LOCAL_TIME = ZoneInfo("Europe/Helsinki")
 
 
 @cache
@@ -34,14 +36,14 @@ def _date(value: date | datetime | None, form: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, form, tzinfo="Europe/Helsinki", locale=i18n.babel_locale())
+        return format_datetime(value, form, tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
     return format_date(value, form, locale=i18n.babel_locale())
 
 
 def _day(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, "d.M.yyyy", tzinfo="Europe/Helsinki", locale=i18n.babel_locale())
+    return format_datetime(value, "d.M.yyyy", tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
 
 
 def _build_environment() -> Environment:

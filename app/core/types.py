@@ -30,5 +30,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def saved_id(value: int | None) -> int:
+    """The primary key of a row that has been flushed."""
+    if value is None:
+        raise RuntimeError("row has no id yet; flush it first")
+    return value
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -82,7 +82,9 @@ def _public(session: Session, assessment: Assessment) -> AssessmentPublic:
     status_code=201,
     responses={200: {"model": AssessmentPublic, "description": "The open assessment, resumed"}},
 )
-def start_or_resume(session: SessionDep, actor: YoungPerson, response: Response) -> AssessmentPublic:
+def start_or_resume(
+    session: SessionDep, actor: YoungPerson, response: Response
+) -> AssessmentPublic:
     """Start a new assessment, or resume the open one (200)."""
     assessment, created = service.start_or_resume(session, actor=actor)
     response.status_code = 201 if created else 200

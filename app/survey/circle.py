@@ -74,7 +74,9 @@ def readings(
                 gap=importance is not None
                 and satisfaction is not None
                 and importance - satisfaction >= definition.gap_threshold,
-                previous_importance=_value(previous[1], old, "importance") if previous and old else None,
+                previous_importance=_value(previous[1], old, "importance")
+                if previous and old
+                else None,
                 previous_satisfaction=_value(previous[1], old, "satisfaction")
                 if previous and old
                 else None,

@@ -10,7 +10,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from app.core.i18n import localized
 
@@ -19,6 +26,14 @@ ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}\.[a-z]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
 Viewpoint = Literal["importance", "satisfaction", "future"]
+
+
+class PathError(ValueError):
+    """A problem inside a model, with the path from that model to the field."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 class Strict(BaseModel):
@@ -58,16 +73,18 @@ class Scale(Strict):
     def _check(self) -> "Scale":
         if self.min >= self.max:
             raise ValueError("max must be greater than min")
-        for anchor in self.anchors:
+        for index, anchor in enumerate(self.anchors):
             if not self.min <= anchor.value <= self.max:
-                raise ValueError(f"anchor {anchor.value} is outside {self.min}–{self.max}")
+                message = f"anchor {anchor.value} is outside {self.min}..{self.max}"
+                raise PathError(("anchors", index, "value"), message)
         expected = self.min
-        for band in self.bands:
+        for index, band in enumerate(self.bands):
             if band.min != expected or band.max < band.min:
-                raise ValueError(f"band '{band.id}' must start at {expected} and not end before it")
+                message = f"band '{band.id}' must start at {expected} and not end before it"
+                raise PathError(("bands", index, "min"), message)
             expected = band.max + 1
         if expected != self.max + 1:
-            raise ValueError(f"bands must cover the scale up to {self.max}")
+            raise PathError(("bands",), f"bands must cover the scale up to {self.max}")
         return self
 
     def values(self) -> range:
@@ -92,9 +109,9 @@ class Item(Strict):
     @model_validator(mode="after")
     def _check(self) -> "Item":
         if self.kind == "choice" and (self.scale is None or self.max_length is not None):
-            raise ValueError("a choice item names a scale and has no max_length")
+            raise PathError(("scale",), "a choice item names a scale and has no max_length")
         if self.kind == "text" and (self.max_length is None or self.scale or self.anchors):
-            raise ValueError("a text item has a max_length and no scale or anchors")
+            raise PathError(("max_length",), "a text item has a max_length and no scale or anchors")
         return self
 
 
@@ -107,13 +124,13 @@ class Theme(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Theme":
-        for item in self.items:
+        for index, item in enumerate(self.items):
             if not item.id.startswith(f"{self.id}."):
-                raise ValueError(f"item '{item.id}' must start with '{self.id}.'")
+                raise PathError(("items", index, "id"), f"must start with '{self.id}.'")
         for viewpoint in ("importance", "satisfaction"):
             matching = [i for i in self.items if i.viewpoint == viewpoint and i.kind == "choice"]
             if len(matching) != 1:
-                raise ValueError(f"theme needs exactly one {viewpoint} choice item")
+                raise PathError(("items",), f"needs exactly one {viewpoint} choice item")
         return self
 
     def item(self, viewpoint: Viewpoint) -> Item | None:
@@ -148,17 +165,18 @@ class InstrumentDefinition(Strict):
     def _check(self) -> "InstrumentDefinition":
         scale_ids = {scale.id for scale in self.scales}
         seen_themes: set[str] = set()
-        for theme in self.themes:
+        for t, theme in enumerate(self.themes):
             if theme.id in seen_themes:
-                raise ValueError(f"theme '{theme.id}' appears twice")
+                raise PathError(("themes", t, "id"), f"theme '{theme.id}' appears twice")
             seen_themes.add(theme.id)
-            for item in theme.items:
+            for i, item in enumerate(theme.items):
                 if item.scale is not None and item.scale not in scale_ids:
-                    raise ValueError(f"item '{item.id}' names unknown scale '{item.scale}'")
+                    path = ("themes", t, "items", i, "scale")
+                    raise PathError(path, f"unknown scale '{item.scale}'")
         if self.help and not set(self.help.themes) <= seen_themes:
-            raise ValueError("help names a theme that is not in the instrument")
+            raise PathError(("help", "themes"), "names a theme that is not in the instrument")
         if self.ages.min > self.ages.max:
-            raise ValueError("ages.min must not be above ages.max")
+            raise PathError(("ages", "min"), "must not be above ages.max")
         return self
 
     def items(self) -> dict[str, tuple[Theme, Item]]:
@@ -183,10 +201,12 @@ def parse_definition(raw: bytes | str) -> InstrumentDefinition:
     try:
         return InstrumentDefinition.model_validate_json(raw)
     except ValidationError as error:
-        problems = [
-            (".".join(str(part) for part in e["loc"]) or "(file)", e["msg"])
-            for e in error.errors()
-        ]
+        problems = []
+        for e in error.errors():
+            inner = e.get("ctx", {}).get("error")
+            path = (*e["loc"], *inner.path) if isinstance(inner, PathError) else e["loc"]
+            message = str(inner) if isinstance(inner, PathError) else e["msg"]
+            problems.append((".".join(str(part) for part in path) or "(file)", message))
         raise DefinitionError(problems) from error
 
 

@@ -5,8 +5,17 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Strict
-
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime, utcnow

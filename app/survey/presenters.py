@@ -7,10 +7,10 @@ from sqlmodel import Session
 
 from app.auth.models import Account
 from app.core.errors import AppError
+from app.core.templates import render_string
 from app.survey import circle, service
 from app.survey.definition import InstrumentDefinition
 from app.survey.models import Answer, Assessment, AssessmentStatus
-from app.core.templates import render_string
 
 
 def _current_values(answers: Mapping[str, Answer]) -> dict[str, str]:
@@ -120,9 +120,7 @@ def result(
     session: Session, actor: Account, assessment: Assessment, compare: str
 ) -> dict[str, Any]:
     definition, readings, other = circle_readings(session, actor, assessment, compare)
-    completed = [
-        a for a in service.list_assessments(session, actor=actor) if a.completed_at
-    ]
+    completed = [a for a in service.list_assessments(session, actor=actor) if a.completed_at]
     return {
         **_circle_context(definition, readings, assessment, other),
         "definition": definition,
@@ -136,7 +134,8 @@ def history(session: Session, actor: Account) -> dict[str, Any]:
     """Every reading, and the change per theme from one completed reading to the next."""
     assessments = service.list_assessments(session, actor=actor)
     completed = sorted(
-        (a for a in assessments if a.completed_at), key=lambda a: a.completed_at  # type: ignore[arg-type,return-value]
+        (a for a in assessments if a.completed_at),
+        key=lambda a: a.completed_at,  # type: ignore[arg-type,return-value]
     )
     answers = service.answers_for(session, [a.id or 0 for a in completed])
     columns = []

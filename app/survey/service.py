@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
@@ -13,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.models import Account
 from app.core.errors import AppError, NotFound
-from app.core.types import utcnow
+from app.core.types import saved_id, utcnow
 from app.survey.definition import InstrumentDefinition, Item, parse_definition
 from app.survey.errors import (
     AssessmentClosed,
@@ -62,7 +61,7 @@ def import_definition(
             )
         return existing, False
     version = InstrumentVersion(
-        instrument_id=instrument.id,
+        instrument_id=saved_id(instrument.id),
         version=definition.version,
         definition=definition.model_dump(mode="json"),
         checksum=checksum,
@@ -131,7 +130,9 @@ def start_or_resume(session: Session, *, actor: Account) -> tuple[Assessment, bo
     if existing is not None:
         return existing, False
     version = choose_version(session, person=actor)
-    assessment = Assessment(subject_id=actor.id, instrument_version_id=version.id)
+    assessment = Assessment(
+        subject_id=saved_id(actor.id), instrument_version_id=saved_id(version.id)
+    )
     try:
         with session.begin_nested():
             session.add(assessment)
@@ -296,5 +297,7 @@ def list_assessments(session: Session, *, actor: Account) -> list[Assessment]:
 
 
 def count_answers(session: Session, *, assessment: Assessment) -> int:
-    statement = select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment.id)
+    statement = (
+        select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment.id)
+    )
     return int(session.exec(statement).one())

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth.deps import YoungPerson, verify_csrf
@@ -52,7 +52,9 @@ def theme_screen(
     request: Request, session: SessionDep, assessment: AssessmentDep, number: int
 ) -> Response:
     definition = service.assessment_definition(session, assessment)
-    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(definition.themes):
+    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
+        definition.themes
+    ):
         return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
     context = presenters.screen(session, assessment, number - 1)
     return render(request, "survey/theme.html", context)
@@ -68,7 +70,9 @@ def save_screen(
     form: FormDep,
 ) -> Response:
     definition = service.assessment_definition(session, assessment)
-    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(definition.themes):
+    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
+        definition.themes
+    ):
         return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
     theme = definition.themes[number - 1]
     values = text_fields(form, [item.id for item in theme.items])
@@ -88,7 +92,11 @@ def save_screen(
 
 @router.post("/assessments/{assessment_id}/answer")
 def autosave_answer(
-    request: Request, session: SessionDep, actor: YoungPerson, assessment: AssessmentDep, form: FormDep
+    request: Request,
+    session: SessionDep,
+    actor: YoungPerson,
+    assessment: AssessmentDep,
+    form: FormDep,
 ) -> Response:
     """One answer, saved the moment it is given (htmx); replies with its status line."""
     item_id = next((key for key in form if key not in ("csrf_token", "nav")), "")

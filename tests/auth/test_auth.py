@@ -1,0 +1,97 @@
+"""Local sign-in: hashed passwords, a server-side session behind a signed cookie."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.auth.models import Account, AuthSession
+from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in
+
+
+def test_password_is_stored_as_an_argon2_hash(session: Session) -> None:
+    person = make_young_person(session)
+    row = session.exec(select(Account).where(Account.id == person.id)).one()
+    assert row.password_hash and row.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in row.password_hash
+
+
+def test_wrong_password_keeps_the_username_and_says_why(
+    client: TestClient, session: Session
+) -> None:
+    person = make_young_person(session)
+    client.cookies.set("mylife_lang", "en")
+    token = csrf_from(client.get("/signin").text)
+    response = client.post(
+        "/signin", data={"username": person.username, "password": "nope", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "The username or password is not right." in response.text
+    assert f'value="{person.username}"' in response.text
+    unknown = client.post(
+        "/signin", data={"username": "ghost", "password": "nope", "csrf_token": token}
+    )
+    assert "The username or password is not right." in unknown.text
+
+
+def test_session_cookie_is_signed_httponly_and_lax(client: TestClient, session: Session) -> None:
+    person = make_young_person(session)
+    token = csrf_from(client.get("/signin").text)
+    response = client.post(
+        "/signin",
+        data={
+            "username": person.username,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/assessments",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/assessments"
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("mylife_session=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert session.exec(select(AuthSession).where(AuthSession.account_id == person.id)).one()
+
+
+def test_sign_in_never_redirects_off_site(client: TestClient, session: Session) -> None:
+    person = make_young_person(session)
+    token = csrf_from(client.get("/signin").text)
+    response = client.post(
+        "/signin",
+        data={
+            "username": person.username,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_sign_out_ends_the_session_on_the_server(client: TestClient, session: Session) -> None:
+    person = make_young_person(session)
+    token = sign_in(client, person)
+    stolen = client.cookies.get("mylife_session")
+    assert client.get("/api/v1/assessments").status_code == 200
+    client.post("/signout", data={"csrf_token": token})
+    assert (
+        session.exec(select(AuthSession).where(AuthSession.account_id == person.id)).first() is None
+    )
+    client.cookies.set("mylife_session", stolen or "")
+    assert client.get("/api/v1/assessments").status_code == 401
+
+
+def test_tampered_cookie_is_ignored(client: TestClient, session: Session) -> None:
+    sign_in(client, make_young_person(session))
+    value = client.cookies.get("mylife_session") or ""
+    client.cookies.clear()
+    client.cookies.set("mylife_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    assert client.get("/api/v1/assessments").status_code == 401
+
+
+def test_every_page_carries_security_headers(client: TestClient) -> None:
+    response = client.get("/signin")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
