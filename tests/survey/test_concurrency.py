@@ -1,0 +1,55 @@
+"""Two devices saving at once: every answer lands, none is refused for a lock."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.auth.models import Account
+from app.survey import service
+from app.survey.models import Assessment
+from tests.factories import make_young_person
+
+THEMES = [
+    "studies_work",
+    "family",
+    "health",
+    "friends",
+    "personal_development",
+    "housing",
+    "finance",
+    "life_satisfaction",
+    "self_esteem",
+    "resilience",
+]
+
+
+def test_concurrent_saves_on_one_assessment_all_land(engine: Engine) -> None:
+    with Session(engine) as session:
+        person = make_young_person(session)
+        assessment, _ = service.start_or_resume(session, actor=person)
+        session.commit()
+        person_id, assessment_id = person.id, assessment.id
+
+    def save(job: int) -> None:
+        theme = THEMES[job % 10]
+        item = f"{theme}.importance" if job < 10 else f"{theme}.future"
+        value: int | str = job % 11 if job < 10 else f"hope {job}"
+        with Session(engine) as session:
+            actor = session.get(Account, person_id)
+            target = session.get(Assessment, assessment_id)
+            assert actor is not None and target is not None
+            service.save_answer(session, actor=actor, assessment=target, item_id=item, value=value)
+            session.commit()
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(save, range(20)))  # re-raises the first failure
+        with Session(engine) as session:
+            answers = service.answers_for(session, [assessment_id or 0])[assessment_id or 0]
+            assert len(answers) == 20
+            assert answers["housing.future"].value_text == "hope 15"
+    finally:
+        with Session(engine) as session:
+            session.delete(session.get(Account, person_id))
+            session.commit()
