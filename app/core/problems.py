@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from app.core.errors import AppError, FieldError, InvalidInput, NotFound
 from app.core.i18n import N_
@@ -120,7 +121,19 @@ def handle_http_error(request: Request, error: Exception) -> Response:
     response = handle_app_error(request, app_error)
     for key, value in (error.headers or {}).items():
         response.headers[key] = value
+    if error.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route offers for this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _child = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def handle_unexpected(request: Request, error: Exception) -> Response:

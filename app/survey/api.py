@@ -21,7 +21,7 @@ from app.survey.models import (
     ThemeReadingPublic,
 )
 
-router = APIRouter(tags=["survey"], responses=problem_responses(401, 404, 422))
+router = APIRouter(tags=["survey"], responses=problem_responses(400, 401, 404, 422))
 CompareQuery = Annotated[str, Query(max_length=12, pattern=r"^(none|\d{1,10})?$")]
 
 

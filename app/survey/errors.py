@@ -8,6 +8,9 @@ class AssessmentClosed(Conflict):
 
 
 class UnknownItem(InvalidInput):
+    """The answer's address names no item: that answer does not exist (404)."""
+
+    status = 404
     code = "unknown-item"
     message = N_("There is no such question in this survey.")
 

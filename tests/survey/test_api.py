@@ -86,7 +86,7 @@ def test_bad_answers_name_the_field_and_lose_nothing(client: TestClient, session
     assert_problem(
         client.put(f"{url}/answers/health.future", json={"value": "x" * 2001}), 422, "health.future"
     )
-    assert_problem(client.put(f"{url}/answers/no.such", json={"value": 1}), 422, "no.such")
+    assert_problem(client.put(f"{url}/answers/no.such", json={"value": 1}), 404, "no.such")
     broken = client.put(
         f"{url}/answers/health.importance",
         content=b"{not json",

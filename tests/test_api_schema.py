@@ -1,0 +1,32 @@
+"""Fuzz the JSON API from its own OpenAPI: no 500s, and every response as documented."""
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from sqlmodel import Session
+
+from app.main import app
+from app.survey import service
+from tests.factories import make_young_person, sign_in
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@pytest.fixture
+def signed_in_cookie(client: TestClient, session: Session) -> str:
+    person = make_young_person(session)
+    sign_in(client, person)
+    assessment, _ = service.start_or_resume(session, actor=person)
+    session.commit()
+    return f"mylife_session={client.cookies.get('mylife_session')}"
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_schema(case: schemathesis.Case, signed_in_cookie: str) -> None:
+    case.call_and_validate(headers={"Cookie": signed_in_cookie})
