@@ -7,6 +7,7 @@ and points at the field that is wrong.
 
 import hashlib
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -180,6 +181,11 @@ class InstrumentDefinition(Strict):
         return self
 
     def items(self) -> dict[str, tuple[Theme, Item]]:
+        """Every item by id, with its theme (built once per definition)."""
+        return self._item_index
+
+    @cached_property
+    def _item_index(self) -> dict[str, tuple[Theme, Item]]:
         return {item.id: (theme, item) for theme in self.themes for item in theme.items}
 
     def scale(self, scale_id: str | None) -> Scale:

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.auth.models import Account
@@ -29,6 +30,8 @@ AnswerValue = int | str | None
 
 # Parsed definitions by checksum: immutable data, safe to share between requests.
 _definitions: dict[str, InstrumentDefinition] = {}
+# Versions are loaded without their definition document; it is read on a cache miss only.
+WITHOUT_DOCUMENT = defer(col(InstrumentVersion.definition))
 
 
 def definition_of(version: InstrumentVersion) -> InstrumentDefinition:
@@ -78,7 +81,7 @@ def _version_key(version: InstrumentVersion) -> tuple[int, ...]:
 def latest_versions(session: Session) -> list[InstrumentVersion]:
     """The newest version of every instrument."""
     newest: dict[int, InstrumentVersion] = {}
-    for version in session.exec(select(InstrumentVersion)).all():
+    for version in session.exec(select(InstrumentVersion).options(WITHOUT_DOCUMENT)).all():
         current = newest.get(version.instrument_id)
         if current is None or _version_key(version) > _version_key(current):
             newest[version.instrument_id] = version
@@ -88,6 +91,7 @@ def latest_versions(session: Session) -> list[InstrumentVersion]:
 def get_instrument_version(session: Session, *, code: str, version: str) -> InstrumentVersion:
     row = session.exec(
         select(InstrumentVersion)
+        .options(WITHOUT_DOCUMENT)
         .join(Instrument, col(Instrument.id) == col(InstrumentVersion.instrument_id))
         .where(Instrument.code == code, InstrumentVersion.version == version)
     ).first()
@@ -154,7 +158,9 @@ def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> A
 
 
 def version_of(session: Session, assessment: Assessment) -> InstrumentVersion:
-    version = session.get(InstrumentVersion, assessment.instrument_version_id)
+    version = session.get(
+        InstrumentVersion, assessment.instrument_version_id, options=[WITHOUT_DOCUMENT]
+    )
     assert version is not None  # foreign key
     return version
 
