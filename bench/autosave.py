@@ -167,8 +167,8 @@ def main() -> None:
         drop_database(created)
     bare_r, save_r = results["bare"], results["autosave"]
     results["ratio"] = {
-        "rps": save_r["rps"] / bare_r["rps"],  # type: ignore[index]
-        "p95": save_r["p95_ms"] / bare_r["p95_ms"],  # type: ignore[index]
+        "rps": save_r["rps"] / bare_r["rps"],
+        "p95": save_r["p95_ms"] / bare_r["p95_ms"],
     }
     print(json.dumps(results, indent=2))
     out = ROOT / "bench" / "results"

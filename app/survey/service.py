@@ -3,12 +3,13 @@
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any, cast
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from app.auth.models import Account
@@ -31,7 +32,7 @@ AnswerValue = int | str | None
 # Parsed definitions by checksum: immutable data, safe to share between requests.
 _definitions: dict[str, InstrumentDefinition] = {}
 # Versions are loaded without their definition document; it is read on a cache miss only.
-WITHOUT_DOCUMENT = defer(col(InstrumentVersion.definition))
+WITHOUT_DOCUMENT = defer(cast("QueryableAttribute[Any]", InstrumentVersion.definition))
 
 
 def definition_of(version: InstrumentVersion) -> InstrumentDefinition:
