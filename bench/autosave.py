@@ -105,7 +105,7 @@ def sign_in(base: str) -> tuple[dict[str, str], str]:
         return dict(client.cookies), f"/assessments/{assessment_id}/answer|{token}"
 
 
-async def drive(base: str, requests: int, concurrency: int, make_request) -> dict[str, float]:  # type: ignore[no-untyped-def]
+async def drive(base: str, requests: int, concurrency: int, make_request) -> dict[str, float]:
     latencies: list[float] = []
     failures = 0
     counter = iter(range(requests))
