@@ -59,7 +59,7 @@ lint: $(VENV)/.installed-test
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 \
 		--no-location --omit-header -o app/locale/messages.pot .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-location --omit-header \
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --omit-header \
 		--ignore-obsolete --width 100
 
 bench: $(VENV)/.installed-test
