@@ -203,6 +203,15 @@ def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValu
     return value
 
 
+def _stored_value(session: Session, assessment: Assessment, item_id: str) -> AnswerValue:
+    answer = session.exec(
+        select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item_id)
+    ).first()
+    if answer is None:
+        return None
+    return answer.value_int if answer.value_int is not None else answer.value_text
+
+
 def _store(session: Session, assessment: Assessment, item: Item, value: AnswerValue) -> None:
     values = {
         "assessment_id": assessment.id,
@@ -238,10 +247,13 @@ def save_answer(
     found = definition.items().get(item_id)
     if found is None:
         raise UnknownItem(field=item_id)
-    if assessment.status != AssessmentStatus.IN_PROGRESS:
-        raise AssessmentClosed(field=item_id)
     theme, item = found
     cleaned = _clean_value(item, definition, value)
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        # Sending the stored answer again is no change; anything else is refused.
+        if _stored_value(session, assessment, item_id) != cleaned:
+            raise AssessmentClosed(field=item_id)
+        return cleaned
     _store(session, assessment, item, cleaned)
     assessment.position = definition.theme_index(theme.id)
     assessment.updated_at = utcnow()
@@ -258,7 +270,7 @@ def save_answers(
     for item_id, value in values.items():
         try:
             save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
-        except (UnknownItem, ValueOffScale, TextTooLong, TextNotAllowed) as error:
+        except (UnknownItem, ValueOffScale, TextTooLong, TextNotAllowed, AssessmentClosed) as error:
             problems[item_id] = error
     return problems
 

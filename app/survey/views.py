@@ -70,16 +70,16 @@ def save_screen(
     form: FormDep,
 ) -> Response:
     definition = service.assessment_definition(session, assessment)
-    if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
-        definition.themes
-    ):
+    if not 1 <= number <= len(definition.themes):
         return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
     theme = definition.themes[number - 1]
     values = text_fields(form, [item.id for item in theme.items])
     problems = service.save_answers(session, actor=actor, assessment=assessment, values=values)
     if problems:
+        # Shown with what the person sent, so that nothing they wrote disappears.
         context = presenters.screen(session, assessment, number - 1, values, problems)
-        return render(request, "survey/theme.html", context, status_code=422)
+        status = max(problem.status for problem in problems.values())
+        return render(request, "survey/theme.html", context, status_code=status)
     nav = str(form.get("nav"))
     step = NAVIGATION.get(nav, 1)
     position = service.move_to(

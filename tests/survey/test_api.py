@@ -172,3 +172,18 @@ def test_circle_as_data_and_svg_with_comparison(client: TestClient, session: Ses
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.count('class="sector"') == 10
     assert_problem(client.get(f"/api/v1/assessments/{ids[1]}/circle?compare=abc"), 422, "compare")
+
+
+def test_resending_the_stored_answer_after_submit_is_not_a_change(
+    client: TestClient, session: Session
+) -> None:
+    signed_in_client(client, session)
+    assessment_id = client.post("/api/v1/assessments").json()["id"]
+    url = f"/api/v1/assessments/{assessment_id}"
+    client.put(f"{url}/answers/friends.future", json={"value": "Same"})
+    client.post(f"{url}/submit")
+    again = client.put(f"{url}/answers/friends.future", json={"value": "Same"})
+    assert again.status_code == 200 and again.json()["value"] == "Same"
+    assert_problem(
+        client.put(f"{url}/answers/friends.future", json={"value": None}), 409, "friends.future"
+    )

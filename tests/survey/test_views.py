@@ -198,3 +198,34 @@ def test_signed_out_pages_send_to_sign_in_and_back(client: TestClient, session: 
     assert (
         response.status_code == 303 and response.headers["location"] == "/signin?next=/assessments"
     )
+
+
+def test_a_screen_sent_after_submitting_elsewhere_keeps_the_words(
+    client: TestClient, session: Session
+) -> None:
+    token, url, assessment_id = start(client, session)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    client.post(
+        f"/assessments/{assessment_id}/answer",
+        data={"studies_work.importance": "5"},
+        headers=headers,
+    )
+    client.post(
+        f"/assessments/{assessment_id}/submit", data={"csrf_token": token}
+    )  # another device
+    form = {
+        "csrf_token": token,
+        "studies_work.importance": "5",
+        "studies_work.future": "Late words",
+        "nav": "next",
+    }
+    response = client.post(url, data=form)
+    assert response.status_code == 409
+    assert "Late words</textarea>" in response.text
+    assert "This assessment is completed and can no longer be changed." in response.text
+    assert f'href="/assessments/{assessment_id}"' in response.text
+    # The unchanged answer is not an error; only the new text is refused.
+    assert response.text.count("can no longer be changed") == 1
+    assert client.get(f"/api/v1/assessments/{assessment_id}").json()["answers"] == {
+        "studies_work.importance": 5
+    }
