@@ -32,10 +32,6 @@ class Account(AccountBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class AccountPublic(AccountBase):
-    id: int
-
-
 class ExternalIdentity(SQLModel, table=True):
     """An OpenID Connect identity (issuer + subject) linked to one account."""
 
