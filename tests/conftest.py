@@ -52,7 +52,7 @@ from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.core.db import get_engine, get_session  # noqa: E402
+from app.core.db import get_engine, get_session, transaction  # noqa: E402
 from app.demo import import_shipped_instruments  # noqa: E402
 from app.main import app  # noqa: E402
 
@@ -98,12 +98,8 @@ def client(session: Session) -> Iterator[TestClient]:
     """The app on the test's transaction: a request commits to a savepoint only."""
 
     def test_session() -> Iterator[Session]:
-        try:
+        with transaction(session):
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
     app.dependency_overrides[get_session] = test_session
     with TestClient(app, base_url="http://testserver") as test_client:

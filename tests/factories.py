@@ -9,8 +9,11 @@ from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Account, Role
+from app.survey.definition import INSTRUMENT_DIR, parse_definition
 
 PASSWORD = "correct horse battery"
+SHIPPED_INSTRUMENT = INSTRUMENT_DIR / "mylife_youth-1.0.json"
+THEME_IDS = [theme.id for theme in parse_definition(SHIPPED_INSTRUMENT.read_bytes()).themes]
 
 
 def make_account(

@@ -1,6 +1,7 @@
 """Database engine and the one-transaction-per-request session dependency."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,15 +60,21 @@ def get_engine() -> Engine:
     return build_engine(settings.database_url, echo=settings.log_sql)
 
 
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit when the block succeeds, roll back on any error."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def get_session() -> Iterator[Session]:
-    """One transaction per request: commit on success, roll back on any error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """One transaction per request."""
+    with Session(get_engine(), expire_on_commit=False) as session, transaction(session):
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

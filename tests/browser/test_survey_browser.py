@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations
+from tests.factories import THEME_IDS
 
 pytestmark = pytest.mark.browser
 
@@ -34,18 +35,6 @@ TEXTS = {
         "theme": "Område",
     },
 }
-THEMES = [
-    "studies_work",
-    "family",
-    "health",
-    "friends",
-    "personal_development",
-    "housing",
-    "finance",
-    "life_satisfaction",
-    "self_esteem",
-    "resilience",
-]
 
 
 def sign_in(page: Page, base: str, username: str, words: dict[str, str]) -> None:
@@ -57,7 +46,7 @@ def sign_in(page: Page, base: str, username: str, words: dict[str, str]) -> None
 
 
 def answer_theme(page: Page, index: int, words: dict[str, str]) -> tuple[int, int]:
-    theme = THEMES[index]
+    theme = THEME_IDS[index]
     importance, satisfaction = (index + 3) % 11, (index * 7) % 11
     for item, value in (
         (f"{theme}.importance", importance),
@@ -83,7 +72,7 @@ def test_whole_survey_on_a_phone(page: Page, live_server: str, lang: str, userna
     chosen = {}
     for index in range(10):
         expect(page.locator("#progress-label")).to_have_text(words["progress"].format(n=index + 1))
-        chosen[THEMES[index]] = answer_theme(page, index, words)
+        chosen[THEME_IDS[index]] = answer_theme(page, index, words)
         if index == 4:
             assert axe_violations(page) == []
             page.reload()  # half-way: everything given so far is there after a reload
@@ -106,7 +95,7 @@ def test_whole_survey_on_a_phone(page: Page, live_server: str, lang: str, userna
     expect(page.locator("svg.circle title")).to_contain_text(re.compile("Elämänympyrä|Livscirkel"))
     rows = page.locator("table.readings tbody tr")
     expect(rows).to_have_count(10)
-    for index, theme in enumerate(THEMES):
+    for index, theme in enumerate(THEME_IDS):
         importance, satisfaction = chosen[theme]
         cells = rows.nth(index).locator("td")
         expect(cells.nth(0)).to_have_text(str(importance))

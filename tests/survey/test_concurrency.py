@@ -8,20 +8,7 @@ from sqlmodel import Session
 from app.auth.models import Account
 from app.survey import service
 from app.survey.models import Assessment
-from tests.factories import make_young_person
-
-THEMES = [
-    "studies_work",
-    "family",
-    "health",
-    "friends",
-    "personal_development",
-    "housing",
-    "finance",
-    "life_satisfaction",
-    "self_esteem",
-    "resilience",
-]
+from tests.factories import THEME_IDS, make_young_person
 
 
 def test_concurrent_saves_on_one_assessment_all_land(engine: Engine) -> None:
@@ -32,7 +19,7 @@ def test_concurrent_saves_on_one_assessment_all_land(engine: Engine) -> None:
         person_id, assessment_id = person.id, assessment.id
 
     def save(job: int) -> None:
-        theme = THEMES[job % 10]
+        theme = THEME_IDS[job % 10]
         item = f"{theme}.importance" if job < 10 else f"{theme}.future"
         value: int | str = job % 11 if job < 10 else f"hope {job}"
         with Session(engine) as session:
