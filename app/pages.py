@@ -28,8 +28,9 @@ def home(request: Request, session: SessionDep, account: CurrentAccount) -> Resp
         completed = [a for a in latest if a.completed_at]
         context = {"open": open_one, "answered": answered, "completed": completed}
         return render(request, "home_young.html", context)
-    caseload = auth_service.caseload_of(session, case_manager=account)
-    return render(request, "home_staff.html", {"caseload": caseload})
+    if account.role == Role.CASE_MANAGER:
+        return RedirectResponse("/caseload", status_code=303)
+    return render(request, "home_staff.html")
 
 
 @router.post("/language")

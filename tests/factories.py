@@ -60,3 +60,8 @@ def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> s
     )
     assert response.status_code == 303, response.text
     return token
+
+
+def assign(session: Session, manager: Account, *people: Account) -> None:
+    for person in people:
+        auth_service.assign_case(session, case_manager=manager, young_person=person)

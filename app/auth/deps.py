@@ -4,12 +4,16 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse
 
 from app.auth import service
 from app.auth.models import Account, Role
+from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import CsrfFailed, NotFound, NotSignedIn
-from app.core.security import CSRF_FIELD, CSRF_HEADER, csrf_valid, unsign
+from app.core.i18n import LOCALE_COOKIE
+from app.core.security import CSRF_FIELD, CSRF_HEADER, csrf_valid, sign, unsign
 
 SESSION_COOKIE = "mylife_session"
 
@@ -55,6 +59,33 @@ def require_young_person(account: SignedIn) -> Account:
 
 
 YoungPerson = Annotated[Account, Depends(require_young_person)]
+
+
+def require_case_manager(account: SignedIn) -> Account:
+    if account.role != Role.CASE_MANAGER:
+        raise NotFound()
+    return account
+
+
+CaseManager = Annotated[Account, Depends(require_case_manager)]
+
+
+def sign_in_response(session: Session, account: Account, target: str) -> RedirectResponse:
+    """Open a sign-in session for the account and send the browser on to `target`."""
+    token = service.start_session(session, account=account)
+    settings = get_settings()
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        sign(token, "session"),
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    if account.locale:
+        response.set_cookie(LOCALE_COOKIE, account.locale, max_age=31536000, samesite="lax")
+    return response
 
 
 async def verify_csrf(request: Request) -> None:

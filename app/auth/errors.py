@@ -15,4 +15,4 @@ class LocalAccountsDisabled(AppError):
 
 
 class WeakPassword(InvalidInput):
-    message = N_("Use at least 10 characters.")
+    message = N_("Use at least %(min)s characters.")

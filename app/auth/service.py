@@ -3,7 +3,7 @@
 import secrets
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
 from app.auth.models import Account, AuthSession, CaseAssignment, Role
@@ -19,6 +19,18 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(field="password", params={"min": MIN_PASSWORD_LENGTH})
+
+
+def username_taken(session: Session, *, username: str) -> bool:
+    found = session.exec(
+        select(Account.id).where(Account.username == normalise_username(username))
+    ).first()
+    return found is not None
+
+
 def create_local_account(
     session: Session,
     *,
@@ -29,8 +41,7 @@ def create_local_account(
     locale: str | None = None,
     birth_date: date | None = None,
 ) -> Account:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(field="password", params={"min": MIN_PASSWORD_LENGTH})
+    check_password(password)
     account = Account(
         username=normalise_username(username),
         password_hash=hash_password(password),
@@ -117,14 +128,3 @@ def assign_case(session: Session, *, case_manager: Account, young_person: Accoun
             )
         )
         session.flush()
-
-
-def caseload_of(session: Session, *, case_manager: Account) -> list[Account]:
-    """The names in a case manager's caseload (their own working list)."""
-    statement = (
-        select(Account)
-        .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
-        .where(CaseAssignment.case_manager_id == case_manager.id)
-        .order_by(col(Account.display_name))
-    )
-    return list(session.exec(statement).all())

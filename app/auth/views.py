@@ -6,13 +6,17 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import service
-from app.auth.deps import SESSION_COOKIE, CurrentAccount, session_token, verify_csrf
+from app.auth.deps import (
+    SESSION_COOKIE,
+    CurrentAccount,
+    session_token,
+    sign_in_response,
+    verify_csrf,
+)
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.i18n import LOCALE_COOKIE
 from app.core.problems import safe_next
-from app.core.security import sign
 from app.core.templates import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -43,20 +47,7 @@ def signin(
         account = service.authenticate(session, username=username, password=password)
     except AppError as error:
         return _signin_page(request, next, error=error, username=username, status_code=error.status)
-    token = service.start_session(session, account=account)
-    response = RedirectResponse(safe_next(next), status_code=303)
-    settings = get_settings()
-    response.set_cookie(
-        SESSION_COOKIE,
-        sign(token, "session"),
-        max_age=settings.session_max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-    )
-    if account.locale:
-        response.set_cookie(LOCALE_COOKIE, account.locale, max_age=31536000, samesite="lax")
-    return response
+    return sign_in_response(session, account, safe_next(next))
 
 
 @router.post("/signout")

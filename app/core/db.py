@@ -62,12 +62,20 @@ def get_engine() -> Engine:
 
 @contextmanager
 def transaction(session: Session) -> Iterator[Session]:
-    """Commit when the block succeeds, roll back on any error."""
+    """Commit when the block succeeds, roll back on any error.
+
+    An error may carry rows to keep anyway (`keep`, e.g. the audit record of
+    a refused access); they are committed after the rollback.
+    """
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as error:
         session.rollback()
+        kept = getattr(error, "keep", None)
+        if kept:
+            session.add_all(kept)
+            session.commit()
         raise
 
 

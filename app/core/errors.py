@@ -28,8 +28,11 @@ class AppError(Exception):
         field: str | None = None,
         params: dict[str, object] | None = None,
         errors: list[FieldError] | None = None,
+        keep: list[object] | None = None,
     ) -> None:
         self.message = message or self.message
+        # Rows to store even though the request is rolled back (audit of a refusal).
+        self.keep = keep or []
         self.params = params or {}
         self.errors = errors or ([FieldError(field, self.message, self.params)] if field else [])
         super().__init__(self.message)

@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
-from app.auth.deps import YoungPerson
+from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.core.openapi import problem_responses
 from app.survey import presenters, service
-from app.survey.deps import AssessmentDep
+from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import (
     AnswerIn,
     AnswerPublic,
@@ -26,7 +26,7 @@ CompareQuery = Annotated[str, Query(max_length=12, pattern=r"^(none|\d{1,10})?$"
 
 
 @router.get("/instruments", response_model=list[InstrumentVersionPublic])
-def list_instruments(session: SessionDep, actor: YoungPerson) -> list[InstrumentVersionPublic]:
+def list_instruments(session: SessionDep, actor: SignedIn) -> list[InstrumentVersionPublic]:
     result = []
     for version in service.latest_versions(session):
         definition = service.definition_of(version)
@@ -45,7 +45,7 @@ def list_instruments(session: SessionDep, actor: YoungPerson) -> list[Instrument
 @router.get("/instruments/{code}/versions/{version}")
 def get_instrument(
     session: SessionDep,
-    actor: YoungPerson,
+    actor: SignedIn,
     code: Annotated[str, Path(max_length=40)],
     version: Annotated[str, Path(max_length=20)],
 ) -> dict[str, object]:
@@ -102,7 +102,7 @@ def list_assessments(session: SessionDep, actor: YoungPerson) -> list[Assessment
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentPublic)
-def get_assessment(session: SessionDep, assessment: AssessmentDep) -> AssessmentPublic:
+def get_assessment(session: SessionDep, assessment: ReadableAssessment) -> AssessmentPublic:
     return _public(session, assessment)
 
 
@@ -114,7 +114,7 @@ def get_assessment(session: SessionDep, assessment: AssessmentDep) -> Assessment
 def put_answer(
     session: SessionDep,
     actor: YoungPerson,
-    assessment: AssessmentDep,
+    assessment: OwnAssessment,
     item_id: Annotated[str, Path(max_length=81)],
     body: AnswerIn,
 ) -> AnswerPublic:
@@ -130,7 +130,7 @@ def put_answer(
     response_model=AssessmentPublic,
     responses=problem_responses(409),
 )
-def submit(session: SessionDep, actor: YoungPerson, assessment: AssessmentDep) -> AssessmentPublic:
+def submit(session: SessionDep, actor: YoungPerson, assessment: OwnAssessment) -> AssessmentPublic:
     """Complete the assessment; from then on it is read-only."""
     service.submit(session, actor=actor, assessment=assessment)
     return _public(session, assessment)
@@ -138,7 +138,7 @@ def submit(session: SessionDep, actor: YoungPerson, assessment: AssessmentDep) -
 
 @router.get("/assessments/{assessment_id}/circle", response_model=CirclePublic)
 def circle_data(
-    session: SessionDep, actor: YoungPerson, assessment: AssessmentDep, compare: CompareQuery = ""
+    session: SessionDep, actor: SignedIn, assessment: ReadableAssessment, compare: CompareQuery = ""
 ) -> CirclePublic:
     """The Circle of Life as numbers; `compare` names an earlier assessment, or `none`."""
     definition, readings, other = presenters.circle_readings(session, actor, assessment, compare)
@@ -170,7 +170,7 @@ def circle_data(
     responses={200: {"content": {"image/svg+xml": {}}, "description": "The Circle of Life"}},
 )
 def circle_svg(
-    session: SessionDep, actor: YoungPerson, assessment: AssessmentDep, compare: CompareQuery = ""
+    session: SessionDep, actor: SignedIn, assessment: ReadableAssessment, compare: CompareQuery = ""
 ) -> Response:
     svg = presenters.circle_svg(session, actor, assessment, compare)
     return Response(svg, media_type="image/svg+xml")

@@ -4,18 +4,27 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from app.auth.deps import YoungPerson
+from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.survey import service
 from app.survey.models import Assessment
 
+AssessmentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-def assessment_for_actor(
-    session: SessionDep,
-    actor: YoungPerson,
-    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+
+def readable_assessment(
+    session: SessionDep, actor: SignedIn, assessment_id: AssessmentId
 ) -> Assessment:
+    """The person's own assessment, or one in the actor's caseload (audited)."""
     return service.get_assessment(session, actor=actor, assessment_id=assessment_id)
 
 
-AssessmentDep = Annotated[Assessment, Depends(assessment_for_actor)]
+def own_assessment(
+    session: SessionDep, actor: YoungPerson, assessment_id: AssessmentId
+) -> Assessment:
+    """An assessment the actor is answering: only their own."""
+    return service.get_own_assessment(session, actor=actor, assessment_id=assessment_id)
+
+
+ReadableAssessment = Annotated[Assessment, Depends(readable_assessment)]
+OwnAssessment = Annotated[Assessment, Depends(own_assessment)]

@@ -72,7 +72,7 @@ def _comparison(
         return other if other.status == AssessmentStatus.COMPLETED else None
     earlier = [
         a
-        for a in service.list_assessments(session, actor=actor)
+        for a in service.assessments_of(session, subject_id=assessment.subject_id)
         if a.completed_at and assessment.completed_at and a.completed_at < assessment.completed_at
     ]
     return earlier[0] if earlier else None
@@ -120,7 +120,11 @@ def result(
     session: Session, actor: Account, assessment: Assessment, compare: str
 ) -> dict[str, Any]:
     definition, readings, other = circle_readings(session, actor, assessment, compare)
-    completed = [a for a in service.list_assessments(session, actor=actor) if a.completed_at]
+    completed = [
+        a
+        for a in service.assessments_of(session, subject_id=assessment.subject_id)
+        if a.completed_at
+    ]
     return {
         **_circle_context(definition, readings, assessment, other),
         "definition": definition,

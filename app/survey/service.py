@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
+from app.auth import access
 from app.auth.models import Account
 from app.core.errors import AppError, NotFound
 from app.core.types import saved_id, utcnow
@@ -151,7 +152,23 @@ def start_or_resume(session: Session, *, actor: Account) -> tuple[Assessment, bo
 
 
 def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
-    """Load an assessment the actor may see; anything else is simply not found."""
+    """An assessment the actor may read (audited); anything else is simply not found."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound()
+    access.authorize(
+        session,
+        actor=actor,
+        subject_id=assessment.subject_id,
+        action="assessment.read",
+        object_type="assessment",
+        object_id=assessment.id,
+    )
+    return assessment
+
+
+def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
+    """An assessment the actor answers: only the person's own."""
     assessment = session.get(Assessment, assessment_id)
     if assessment is None or assessment.subject_id != actor.id:
         raise NotFound()
@@ -305,14 +322,31 @@ def submit(session: Session, *, actor: Account, assessment: Assessment) -> Asses
     return assessment
 
 
-def list_assessments(session: Session, *, actor: Account) -> list[Assessment]:
-    """The actor's own assessments, newest first."""
+def assessments_of(session: Session, *, subject_id: int) -> list[Assessment]:
+    """A person's assessments, newest first (the caller has checked access)."""
     statement = (
         select(Assessment)
-        .where(Assessment.subject_id == actor.id)
+        .where(Assessment.subject_id == subject_id)
         .order_by(col(Assessment.started_at).desc(), col(Assessment.id).desc())
     )
     return list(session.exec(statement).all())
+
+
+def list_assessments(
+    session: Session, *, actor: Account, subject_id: int | None = None
+) -> list[Assessment]:
+    """The actor's own assessments, or (audited) those of someone in their caseload."""
+    subject = actor.id if subject_id is None else subject_id
+    if subject != actor.id:
+        access.authorize(
+            session,
+            actor=actor,
+            subject_id=subject_id or 0,
+            action="assessment.list",
+            object_type="person",
+            object_id=subject_id,
+        )
+    return assessments_of(session, subject_id=saved_id(subject))
 
 
 def count_answers(session: Session, *, assessment: Assessment) -> int:

@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.auth.deps import YoungPerson, verify_csrf
+from app.auth.deps import SignedIn, YoungPerson, verify_csrf
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
 from app.core.templates import render
 from app.survey import presenters, service
-from app.survey.deps import AssessmentDep
+from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import Assessment, AssessmentStatus
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -49,7 +49,7 @@ def survey_start(session: SessionDep, actor: YoungPerson) -> Response:
 
 @router.get("/assessments/{assessment_id}/themes/{number}")
 def theme_screen(
-    request: Request, session: SessionDep, assessment: AssessmentDep, number: int
+    request: Request, session: SessionDep, assessment: OwnAssessment, number: int
 ) -> Response:
     definition = service.assessment_definition(session, assessment)
     if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
@@ -65,7 +65,7 @@ def save_screen(
     request: Request,
     session: SessionDep,
     actor: YoungPerson,
-    assessment: AssessmentDep,
+    assessment: OwnAssessment,
     number: int,
     form: FormDep,
 ) -> Response:
@@ -95,7 +95,7 @@ def autosave_answer(
     request: Request,
     session: SessionDep,
     actor: YoungPerson,
-    assessment: AssessmentDep,
+    assessment: OwnAssessment,
     form: FormDep,
 ) -> Response:
     """One answer, saved the moment it is given (htmx); replies with its status line."""
@@ -116,14 +116,14 @@ def autosave_answer(
 
 
 @router.get("/assessments/{assessment_id}/review")
-def review(request: Request, session: SessionDep, assessment: AssessmentDep) -> Response:
+def review(request: Request, session: SessionDep, assessment: OwnAssessment) -> Response:
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         return _redirect(f"/assessments/{assessment.id}")
     return render(request, "survey/review.html", presenters.review(session, assessment))
 
 
 @router.post("/assessments/{assessment_id}/submit")
-def submit(session: SessionDep, actor: YoungPerson, assessment: AssessmentDep) -> Response:
+def submit(session: SessionDep, actor: YoungPerson, assessment: OwnAssessment) -> Response:
     if assessment.status == AssessmentStatus.IN_PROGRESS:
         service.submit(session, actor=actor, assessment=assessment)
     return _redirect(f"/assessments/{assessment.id}")
@@ -133,8 +133,8 @@ def submit(session: SessionDep, actor: YoungPerson, assessment: AssessmentDep) -
 def result(
     request: Request,
     session: SessionDep,
-    actor: YoungPerson,
-    assessment: AssessmentDep,
+    actor: SignedIn,
+    assessment: ReadableAssessment,
     compare: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     if assessment.status == AssessmentStatus.IN_PROGRESS:
@@ -146,8 +146,8 @@ def result(
 @router.get("/assessments/{assessment_id}/circle.svg")
 def circle_svg(
     session: SessionDep,
-    actor: YoungPerson,
-    assessment: AssessmentDep,
+    actor: SignedIn,
+    assessment: ReadableAssessment,
     compare: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     svg = presenters.circle_svg(session, actor, assessment, compare)

@@ -1,0 +1,46 @@
+"""The append-only audit log: who touched whose data, what, why, when, and the outcome.
+
+Rows are never updated or deleted; database triggers refuse both (see the
+migration). Ids are plain numbers, not foreign keys, so that no later change
+to an account can alter the record.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_id: int | None = Field(default=None, index=True)
+    actor_role: str = Field(max_length=20)
+    subject_id: int | None = Field(default=None, index=True)
+    action: str = Field(max_length=60)
+    object_type: str = Field(max_length=40)
+    object_id: int | None = None
+    purpose: str = Field(default="case_work", max_length=40)
+    outcome: Outcome = Field(sa_type=String(10))
+    client_id: str | None = Field(default=None, max_length=120)
+
+
+class AuditEventPublic(SQLModel):
+    at: datetime
+    actor_id: int | None
+    actor_role: str
+    action: str
+    object_type: str
+    object_id: int | None
+    purpose: str
+    outcome: Outcome

@@ -1,0 +1,41 @@
+"""Writing the audit log, and reading one person's part of it."""
+
+from sqlmodel import Session, col, select
+
+from app.audit.models import AuditEvent, Outcome
+from app.auth.models import Account
+
+
+def event(
+    *,
+    actor: Account | None,
+    subject_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    outcome: Outcome = Outcome.ALLOWED,
+    purpose: str = "case_work",
+    client_id: str | None = None,
+) -> AuditEvent:
+    return AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_role=str(actor.role) if actor else "anonymous",
+        subject_id=subject_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        purpose=purpose,
+        client_id=client_id,
+    )
+
+
+def events_about(session: Session, *, subject_id: int, limit: int = 200) -> list[AuditEvent]:
+    """What others did with one person's data, newest first."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.subject_id == subject_id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())

@@ -1,0 +1,64 @@
+"""The one place that decides whether an actor may touch a young person's data.
+
+A young person may touch their own data; a case manager the data of the young
+people in their caseload. Every access by someone other than the person is
+written to the audit log, allowed or not. Refusals look exactly like a missing
+object (404), so an outsider learns nothing.
+"""
+
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from app.audit import service as audit
+from app.audit.models import Outcome
+from app.auth.models import Account, CaseAssignment, Role
+from app.core.errors import NotFound
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    CASE_MANAGER = "case_manager"
+
+
+def relation(session: Session, *, actor: Account, subject_id: int) -> Relation | None:
+    if actor.id == subject_id and actor.role == Role.YOUNG_PERSON:
+        return Relation.SELF
+    if actor.role == Role.CASE_MANAGER:
+        link = session.exec(
+            select(CaseAssignment.id).where(
+                CaseAssignment.case_manager_id == actor.id,
+                CaseAssignment.young_person_id == subject_id,
+            )
+        ).first()
+        if link is not None:
+            return Relation.CASE_MANAGER
+    return None
+
+
+def authorize(
+    session: Session,
+    *,
+    actor: Account,
+    subject_id: int,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+) -> Relation:
+    """Allow, or raise NotFound; audit whenever the actor is not the person."""
+    found = relation(session, actor=actor, subject_id=subject_id)
+    if found is Relation.SELF:
+        return found
+    record = audit.event(
+        actor=actor,
+        subject_id=subject_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=Outcome.ALLOWED if found else Outcome.DENIED,
+    )
+    if found is None:
+        raise NotFound(keep=[record])  # stored although the request is rolled back
+    session.add(record)
+    session.flush()
+    return found

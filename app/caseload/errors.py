@@ -1,0 +1,22 @@
+from app.core.errors import InvalidInput, NotFound
+from app.core.i18n import N_
+
+
+class InvitationInvalid(NotFound):
+    code = "invitation-invalid"
+    message = N_("This invitation link is not valid any more. Ask your case manager for a new one.")
+
+
+class UsernameTaken(InvalidInput):
+    code = "username-taken"
+    message = N_("This username is already in use. Choose another one.")
+
+
+class FieldRequired(InvalidInput):
+    code = "required"
+    message = N_("This field is required.")
+
+
+class BirthDateInvalid(InvalidInput):
+    code = "birth-date-invalid"
+    message = N_("Give your date of birth as day, month and year, for example 24.11.2008.")

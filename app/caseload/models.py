@@ -1,0 +1,28 @@
+"""Invitations that bring a young person into a case manager's caseload."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use link with an expiry. Only a digest of its token is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_digest: str = Field(max_length=64, unique=True)
+    case_manager_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    name_hint: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="SET NULL"), nullable=True),
+    )

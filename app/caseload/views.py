@@ -1,0 +1,87 @@
+"""The case manager's caseload, a young person's page, and invitations."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.auth.deps import CaseManager, CurrentAccount, sign_in_response, verify_csrf
+from app.auth.models import Role
+from app.caseload import service
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.core.forms import FormDep, text_fields
+from app.core.templates import render
+from app.survey import service as survey_service
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+PersonId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Token = Annotated[str, Path(min_length=10, max_length=100)]
+SIGN_UP_FIELDS = ["display_name", "username", "birth_date", "password"]
+
+
+@router.get("/caseload")
+def caseload(request: Request, session: SessionDep, actor: CaseManager) -> Response:
+    rows = service.caseload(session, actor=actor)
+    return render(request, "caseload/list.html", {"rows": rows})
+
+
+@router.post("/invitations")
+def create_invitation(
+    request: Request, session: SessionDep, actor: CaseManager, name: Annotated[str, Form()] = ""
+) -> Response:
+    token = service.invite(session, actor=actor, name_hint=name)
+    link = str(request.url_for("invitation", token=token))
+    context = {"link": link, "name": name, "days": service.INVITATION_LIFETIME.days}
+    return render(request, "caseload/invitation_created.html", context, status_code=201)
+
+
+@router.get("/people/{person_id}")
+def person(
+    request: Request, session: SessionDep, actor: CaseManager, person_id: PersonId
+) -> Response:
+    assessments = survey_service.list_assessments(session, actor=actor, subject_id=person_id)
+    context = {"person": service.person(session, person_id=person_id), "assessments": assessments}
+    return render(request, "caseload/person.html", context)
+
+
+def _invitation_page(
+    request: Request, session: SessionDep, token: str, **context: object
+) -> Response:
+    status = int(str(context.pop("status_code", 200)))
+    _invitation, manager = service.open_invitation(session, token=token)
+    values = {"token": token, "manager": manager.display_name, **context}
+    return render(request, "caseload/invitation.html", values, status_code=status)
+
+
+@router.get("/invitations/{token}", name="invitation")
+def invitation(request: Request, session: SessionDep, token: Token) -> Response:
+    return _invitation_page(request, session, token)
+
+
+@router.post("/invitations/{token}/join")
+def join(session: SessionDep, account: CurrentAccount, token: Token) -> Response:
+    """A young person who already has an account joins the caseload."""
+    if account is None or account.role != Role.YOUNG_PERSON:
+        return RedirectResponse(f"/signin?next=/invitations/{token}", status_code=303)
+    service.accept_as(session, token=token, person=account)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/invitations/{token}")
+def sign_up(request: Request, session: SessionDep, token: Token, form: FormDep) -> Response:
+    """Create the young person's account from the invitation, and sign them in."""
+    values = text_fields(form, SIGN_UP_FIELDS)
+    try:
+        person = service.accept_with_new_account(
+            session, token=token, **{name: values.get(name, "") for name in SIGN_UP_FIELDS}
+        )
+    except AppError as error:
+        if error.status != 422:
+            raise
+        problems = {e.field: e for e in error.errors}
+        kept = {k: v for k, v in values.items() if k != "password"}
+        return _invitation_page(
+            request, session, token, values=kept, problems=problems, status_code=422
+        )
+    return sign_in_response(session, person, "/")

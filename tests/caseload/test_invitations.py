@@ -1,0 +1,121 @@
+"""Invitations: a single-use link with an expiry that brings a young person into a caseload."""
+
+import re
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.auth.models import Account, CaseAssignment
+from app.caseload import service
+from app.caseload.models import Invitation
+from tests.factories import csrf_from, make_case_manager, make_young_person, sign_in
+
+
+def invitation_link(client: TestClient, session: Session) -> tuple[Account, str]:
+    manager = make_case_manager(session, display_name="Kaisa K")
+    token = sign_in(client, manager)
+    page = client.post("/invitations", data={"csrf_token": token, "name": "Lumi"})
+    assert page.status_code == 201 and "Lumi" in page.text
+    link = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"', page.text)
+    assert link
+    client.cookies.clear()
+    return manager, link.group(1).replace("http://testserver", "")
+
+
+def caseload_of(session: Session, manager: Account) -> list[int]:
+    rows = session.exec(
+        select(CaseAssignment.young_person_id).where(CaseAssignment.case_manager_id == manager.id)
+    ).all()
+    return list(rows)
+
+
+def test_following_the_link_creates_the_account_and_links_it(
+    client: TestClient, session: Session
+) -> None:
+    manager, path = invitation_link(client, session)
+    client.cookies.set("mylife_lang", "en")
+    page = client.get(path)
+    assert "Kaisa K has invited you" in page.text
+    form = {
+        "csrf_token": csrf_from(page.text),
+        "display_name": "Lumi L",
+        "username": "lumi",
+        "birth_date": "24.11.2008",
+        "password": "long enough pw",
+    }
+    home = client.post(path, data=form)
+    assert home.status_code == 200 and "Hello, Lumi L" in home.text
+    person = session.exec(select(Account).where(Account.username == "lumi")).one()
+    assert caseload_of(session, manager) == [person.id]
+    assert str(person.birth_date) == "2008-11-24"
+    # Single use: the same link no longer works, for anyone.
+    client.cookies.clear()
+    again = client.get(path)
+    assert again.status_code == 404 and "not valid any more" in again.text
+
+
+def test_bad_sign_up_names_each_field_and_keeps_the_rest(
+    client: TestClient, session: Session
+) -> None:
+    _manager, path = invitation_link(client, session)
+    taken = make_young_person(session, username="taken")
+    client.cookies.set("mylife_lang", "en")
+    form = {
+        "csrf_token": csrf_from(client.get(path).text),
+        "display_name": "Lumi L",
+        "username": taken.username,
+        "birth_date": "31.2.2008",
+        "password": "short",
+    }
+    page = client.post(path, data=form)
+    assert page.status_code == 422
+    assert 'id="username-error">This username is already in use.' in page.text
+    assert 'id="birth_date-error">Give your date of birth' in page.text
+    assert 'id="password-error">Use at least 10 characters.' in page.text
+    assert 'value="Lumi L"' in page.text and 'value="31.2.2008"' in page.text
+    assert "short" not in page.text  # a password is never sent back
+
+
+def test_a_signed_in_young_person_joins_with_one_tap(client: TestClient, session: Session) -> None:
+    manager, path = invitation_link(client, session)
+    person = make_young_person(session)
+    token = sign_in(client, person)
+    assert client.post(f"{path}/join", data={"csrf_token": token}).status_code == 200
+    assert caseload_of(session, manager) == [person.id]
+
+
+def test_an_expired_invitation_is_refused(session: Session) -> None:
+    manager = make_case_manager(session)
+    token = service.invite(session, actor=manager)
+    invitation = session.exec(select(Invitation)).all()[-1]
+    invitation.expires_at = invitation.created_at - timedelta(seconds=1)
+    session.add(invitation)
+    session.flush()
+    person = make_young_person(session)
+    try:
+        service.accept_as(session, token=token, person=person)
+        raise AssertionError("an expired invitation was accepted")
+    except service.InvitationInvalid:
+        pass
+    assert caseload_of(session, manager) == []
+
+
+def test_caseload_lists_people_with_their_last_assessment(
+    client: TestClient, session: Session
+) -> None:
+    manager = make_case_manager(session)
+    first, second = (
+        make_young_person(session, display_name="Aada"),
+        make_young_person(session, display_name="Bea"),
+    )
+    service_assign = service.auth_service.assign_case
+    service_assign(session, case_manager=manager, young_person=first)
+    service_assign(session, case_manager=manager, young_person=second)
+    sign_in(client, manager)
+    client.cookies.set("mylife_lang", "en")
+    page = client.get("/caseload")
+    assert page.status_code == 200
+    assert re.search(r"Aada</a></th>\s*<td>none yet", page.text)
+    assert page.text.index("Aada") < page.text.index("Bea")
+    assert "2 young people" in page.text
