@@ -51,6 +51,7 @@ def test_following_the_link_creates_the_account_and_links_it(
     assert str(person.birth_date) == "2008-11-24"
     # Single use: the same link no longer works, for anyone.
     client.cookies.clear()
+    client.cookies.set("mylife_lang", "en")
     again = client.get(path)
     assert again.status_code == 404 and "not valid any more" in again.text
 
