@@ -3,6 +3,14 @@
 from app.audit.models import AuditEvent
 from app.auth.models import Account, AuthSession, CaseAssignment, ExternalIdentity
 from app.caseload.models import Invitation
+from app.plan.models import (
+    Goal,
+    Plan,
+    PlanAction,
+    PlanAgreement,
+    PlanChange,
+    Review,
+)
 from app.survey.models import Answer, Assessment, Instrument, InstrumentVersion
 
 __all__ = [
@@ -13,7 +21,13 @@ __all__ = [
     "AuthSession",
     "CaseAssignment",
     "ExternalIdentity",
+    "Goal",
     "Instrument",
     "InstrumentVersion",
     "Invitation",
+    "Plan",
+    "PlanAction",
+    "PlanAgreement",
+    "PlanChange",
+    "Review",
 ]

@@ -29,10 +29,13 @@ class AppError(Exception):
         params: dict[str, object] | None = None,
         errors: list[FieldError] | None = None,
         keep: list[object] | None = None,
+        extra: dict[str, object] | None = None,
     ) -> None:
         self.message = message or self.message
         # Rows to store even though the request is rolled back (audit of a refusal).
         self.keep = keep or []
+        # More for the client, e.g. the current object when an edit was stale.
+        self.extra = extra or {}
         self.params = params or {}
         self.errors = errors or ([FieldError(field, self.message, self.params)] if field else [])
         super().__init__(self.message)

@@ -17,6 +17,7 @@ class Problem(BaseModel):
     instance: str | None = None
     field: str | None = None
     errors: list[FieldProblem] | None = None
+    current: dict[str, Any] | None = None
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -44,6 +44,7 @@ def problem(error: AppError, request: Request) -> JSONResponse:
     if error.errors:
         body["field"] = error.errors[0].field
         body["errors"] = [{"field": e.field, "message": e.text()} for e in error.errors]
+    body.update(error.extra)
     return JSONResponse(body, status_code=error.status, media_type="application/problem+json")
 
 

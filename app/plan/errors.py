@@ -1,0 +1,42 @@
+from app.core.errors import Conflict, InvalidInput
+from app.core.i18n import N_
+
+
+class StaleEdit(Conflict):
+    """The edit was made on an older version; the current one travels with the error."""
+
+    code = "stale-edit"
+    message = N_(
+        "Someone else changed this while you were editing. Your text is kept below, "
+        "next to the current version."
+    )
+
+
+class TextRequired(InvalidInput):
+    code = "required"
+    message = N_("This field is required.")
+
+
+class TextTooLong(InvalidInput):
+    code = "text-too-long"
+    message = N_("Keep this to %(max)s characters or fewer (now %(length)s).")
+
+
+class UnknownTheme(InvalidInput):
+    code = "unknown-theme"
+    message = N_("Choose themes from the list.")
+
+
+class ServiceNameRequired(InvalidInput):
+    code = "service-required"
+    message = N_("Name the service that does this.")
+
+
+class DateInvalid(InvalidInput):
+    code = "date-invalid"
+    message = N_("Give a date, for example 24.11.2026.")
+
+
+class NextReviewBeforeReview(InvalidInput):
+    code = "next-review-before-review"
+    message = N_("The next review cannot be before this review.")

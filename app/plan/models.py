@@ -1,0 +1,127 @@
+"""The welfare plan: goals, actions and reviews, their history and the agreed versions.
+
+Every editable object carries a `version`; an edit names the version it was
+made on and is refused when that is no longer current (no silent overwrite).
+The plan's `revision` counts every change to anything in it.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(
+            Integer, ForeignKey(target, ondelete=ondelete), index=True, nullable=nullable
+        ),
+    )
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    young_person_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), unique=True, nullable=False
+        )
+    )
+    revision: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class GoalStatus(StrEnum):
+    OPEN = "open"
+    REACHED = "reached"
+    DROPPED = "dropped"
+
+
+class Goal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = _fk("plan.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: GoalStatus = Field(default=GoalStatus.OPEN, sa_type=String(10))
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ActionOwner(StrEnum):
+    YOUNG_PERSON = "young_person"
+    CASE_MANAGER = "case_manager"
+    SERVICE = "service"
+
+
+class PlanAction(SQLModel, table=True):
+    """Who does what by when, under one goal."""
+
+    __tablename__ = "plan_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = _fk("goal.id")
+    plan_id: int = _fk("plan.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    owner: ActionOwner = Field(sa_type=String(20))
+    service_name: str | None = Field(default=None, max_length=120)
+    due_on: date | None = None
+    done: bool = False
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Review(SQLModel, table=True):
+    __tablename__ = "plan_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = _fk("plan.id")
+    held_on: date
+    agreed: str = Field(default="", sa_column=Column(Text, nullable=False))
+    changed: str = Field(default="", sa_column=Column(Text, nullable=False))
+    next_review_on: date | None = None
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PlanChange(SQLModel, table=True):
+    """One applied change to one plan object: who, when, before and after."""
+
+    __tablename__ = "plan_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = _fk("plan.id")
+    goal_id: int | None = _fk("goal.id", nullable=True, ondelete="SET NULL")
+    revision: int
+    object_type: str = Field(max_length=20)
+    object_id: int
+    kind: str = Field(max_length=10)  # created | updated
+    actor_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    actor_name: str = Field(max_length=120)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class PlanAgreement(SQLModel, table=True):
+    """A plan revision one side proposed; frozen once the other side agreed too."""
+
+    __tablename__ = "plan_agreement"
+    __table_args__ = (UniqueConstraint("plan_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = _fk("plan.id")
+    revision: int
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    proposed_by_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    proposed_by_role: str = Field(max_length=20)
+    proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    agreed_by_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
