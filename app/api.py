@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter
 
+from app.plan.api import router as plan_router
 from app.survey.api import router as survey_router
 
 router = APIRouter()
 router.include_router(survey_router)
+router.include_router(plan_router)

@@ -40,3 +40,14 @@ class DateInvalid(InvalidInput):
 class NextReviewBeforeReview(InvalidInput):
     code = "next-review-before-review"
     message = N_("The next review cannot be before this review.")
+
+
+class VersionRequired(InvalidInput):
+    status = 428
+    code = "version-required"
+    message = N_("Say which version you edited: send If-Match or a version field.")
+
+
+class PreconditionFailed(StaleEdit):
+    status = 412
+    code = "precondition-failed"

@@ -7,12 +7,17 @@ The plan's `revision` counts every change to anything in it.
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, Strict, WithJsonSchema
+from pydantic import Field as PydanticField
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.schemas import IsoDate, free_text, text
 from app.core.types import UTCDateTime, utcnow
+from app.survey.definition import shipped_theme_ids
 
 
 def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
@@ -125,3 +130,154 @@ class PlanAgreement(SQLModel, table=True):
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     agreed_by_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
     agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- API schemas -------------------------------------------------------------
+
+GoalText = text(2000)
+ReviewText = free_text(4000)
+ThemeId = Annotated[
+    str, Strict(), WithJsonSchema({"type": "string", "enum": list(shipped_theme_ids())})
+]
+
+
+class PersonOwner(BaseModel):
+    kind: Literal["young_person", "case_manager"]
+
+
+class ServiceOwner(BaseModel):
+    kind: Literal["service"]
+    name: text(120)  # type: ignore[valid-type]
+
+
+Owner = Annotated[PersonOwner | ServiceOwner, PydanticField(discriminator="kind")]
+
+
+class GoalCreate(BaseModel):
+    text: GoalText  # type: ignore[valid-type]
+    themes: list[ThemeId] = []
+
+
+class GoalUpdate(BaseModel):
+    text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    themes: list[ThemeId] | SkipJsonSchema[None] = None
+    status: GoalStatus | SkipJsonSchema[None] = None
+    version: Annotated[int, Strict()] | None = PydanticField(
+        default=None, description="The version the edit was made on (or send If-Match)"
+    )
+
+
+class ActionCreate(BaseModel):
+    text: GoalText  # type: ignore[valid-type]
+    owner: Owner
+    due_on: IsoDate | None = None
+
+
+class ActionUpdate(BaseModel):
+    text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    owner: Owner | SkipJsonSchema[None] = None
+    due_on: IsoDate | None = None
+    done: Annotated[bool, Strict()] | SkipJsonSchema[None] = None
+    version: Annotated[int, Strict()] | None = None
+
+
+class ReviewCreate(BaseModel):
+    held_on: IsoDate
+    agreed: ReviewText = ""  # type: ignore[valid-type]
+    changed: ReviewText = ""  # type: ignore[valid-type]
+    next_review_on: IsoDate | None = None
+
+
+class ReviewUpdate(BaseModel):
+    held_on: IsoDate | SkipJsonSchema[None] = None
+    agreed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    changed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+    next_review_on: IsoDate | None = None
+    version: Annotated[int, Strict()] | None = None
+
+
+def owner_values(owner: PersonOwner | ServiceOwner) -> dict[str, Any]:
+    """The API's owner object as the plan's columns."""
+    return {"owner": owner.kind, "service_name": getattr(owner, "name", None)}
+
+
+class ActionPublic(BaseModel):
+    id: int
+    version: int
+    goal_id: int
+    text: str
+    owner: Owner
+    due_on: date | None
+    done: bool
+
+    @classmethod
+    def of(cls, action: "PlanAction") -> "ActionPublic":
+        owner: PersonOwner | ServiceOwner = (
+            ServiceOwner(kind="service", name=action.service_name or "")
+            if action.owner == ActionOwner.SERVICE
+            else PersonOwner(kind=str(action.owner))
+        )
+        return cls(
+            id=action.id or 0,
+            version=action.version,
+            goal_id=action.goal_id,
+            text=action.text,
+            owner=owner,
+            due_on=action.due_on,
+            done=action.done,
+        )
+
+
+class GoalPublic(SQLModel):
+    id: int
+    version: int
+    text: str
+    themes: list[str]
+    status: GoalStatus
+    actions: list[ActionPublic] = []
+
+
+class ReviewPublic(SQLModel):
+    id: int
+    version: int
+    held_on: date
+    agreed: str
+    changed: str
+    next_review_on: date | None
+
+
+class AgreementPublic(SQLModel):
+    id: int
+    revision: int
+    proposed_by_role: str
+    proposed_at: datetime
+    agreed_at: datetime | None
+
+
+class PlanPublic(SQLModel):
+    id: int
+    person_id: int
+    revision: int
+    state: str
+    proposal: AgreementPublic | None
+    last_agreed: AgreementPublic | None
+    goals: list[GoalPublic]
+    reviews: list[ReviewPublic]
+
+
+class ChangePublic(SQLModel):
+    revision: int
+    object_type: str
+    object_id: int
+    kind: str
+    actor_name: str
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+class FocusPublic(SQLModel):
+    theme_id: str
+    title: str
+    importance: int
+    satisfaction: int

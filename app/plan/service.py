@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "review": ("held_on", "agreed", "changed", "next_review_on"),
 }
 LIMITS = {"text": 2000, "agreed": 4000, "changed": 4000, "service_name": 120}
+NOT_EMPTY = ("text", "themes", "status", "owner", "held_on", "done", "agreed", "changed")
 
 
 def object_type(obj: Editable) -> str:
@@ -132,6 +133,8 @@ def _clean(session: Session, values: Mapping[str, Any]) -> dict[str, Any]:
     problems: list[AppError] = []
     for name, value in values.items():
         try:
+            if value is None and name in NOT_EMPTY:
+                raise TextRequired(field=name)
             if name in ("text",):
                 cleaned[name] = _text(name, value)
             elif name in ("agreed", "changed"):
@@ -361,6 +364,11 @@ def view(session: Session, *, plan: Plan) -> PlanView:
         .order_by(col(Review.held_on).desc(), col(Review.id).desc())
     ).all()
     return PlanView(plan=plan, goals=list(by_goal.values()), reviews=list(reviews))
+
+
+def actions_of(session: Session, *, goal: Goal) -> list[PlanAction]:
+    statement = select(PlanAction).where(PlanAction.goal_id == goal.id).order_by(col(PlanAction.id))
+    return list(session.exec(statement).all())
 
 
 def history(session: Session, *, plan: Plan, goal_id: int | None = None) -> list[PlanChange]:

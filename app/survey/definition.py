@@ -7,7 +7,7 @@ and points at the field that is wrong.
 
 import hashlib
 import json
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -228,3 +228,12 @@ def checksum(definition: InstrumentDefinition) -> str:
 
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
+
+
+@cache
+def shipped_theme_ids() -> tuple[str, ...]:
+    """Theme ids of the definitions shipped with the service (for the API schema)."""
+    ids: list[str] = []
+    for path in sorted(INSTRUMENT_DIR.glob("*.json")):
+        ids += [t.id for t in parse_definition(path.read_bytes()).themes if t.id not in ids]
+    return tuple(ids)

@@ -1,0 +1,213 @@
+"""The plan as JSON under /api/v1. ETag carries an object's version; send it back in
+If-Match (412 when stale) or as `version` in the body (409 when stale)."""
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from starlette.responses import Response as PlainResponse
+
+from app.auth.deps import SignedIn
+from app.core.db import SessionDep
+from app.core.openapi import problem_responses
+from app.plan import agreement, presenters, service
+from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
+from app.plan.errors import PreconditionFailed, StaleEdit, VersionRequired
+from app.plan.models import (
+    ActionCreate,
+    ActionPublic,
+    ActionUpdate,
+    AgreementPublic,
+    ChangePublic,
+    FocusPublic,
+    GoalCreate,
+    GoalPublic,
+    GoalUpdate,
+    PlanPublic,
+    ReviewCreate,
+    ReviewPublic,
+    ReviewUpdate,
+    owner_values,
+)
+
+router = APIRouter(tags=["plan"], responses=problem_responses(400, 401, 404, 422))
+EDIT_PROBLEMS = problem_responses(409, 412, 428)
+IfMatch = Annotated[str | None, Header(max_length=100)]
+PLAN_PATH = "/people/{person_id}/plan"
+
+
+def _version(if_match: str | None, body_version: int | None) -> tuple[int, bool]:
+    """The version an edit was made on, and whether it came as If-Match."""
+    if if_match is not None:
+        match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
+        if match is None:
+            raise VersionRequired(field="If-Match")
+        return int(match.group(1)), True
+    if body_version is None:
+        raise VersionRequired(field="version")
+    return body_version, False
+
+
+def _edit(if_match: str | None, body_version: int | None, apply: Callable[[int], Any]) -> Any:
+    expected, by_header = _version(if_match, body_version)
+    try:
+        return apply(expected)
+    except StaleEdit as error:
+        if by_header:
+            raise PreconditionFailed(field="If-Match", extra=error.extra) from error
+        raise
+
+
+def _tagged(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+@router.get(PLAN_PATH, response_model=PlanPublic, responses={304: {"description": "Unchanged"}})
+def get_plan(request: Request, session: SessionDep, plan: PlanRead) -> Any:
+    """The whole plan. Poll with If-None-Match: 304 until something changes."""
+    etag = f'"r{plan.revision}"'
+    if request.headers.get("if-none-match") == etag:
+        return PlainResponse(status_code=304, headers={"ETag": etag})
+    body = presenters.plan_public(session, plan)
+    return PlainResponse(
+        body.model_dump_json(), media_type="application/json", headers={"ETag": etag}
+    )
+
+
+@router.post(f"{PLAN_PATH}/goals", response_model=GoalPublic, status_code=201)
+def add_goal(
+    session: SessionDep, actor: SignedIn, plan: PlanWrite, body: GoalCreate, response: Response
+) -> GoalPublic:
+    goal = service.add_goal(session, actor=actor, plan=plan, text=body.text, themes=body.themes)
+    response.headers["Location"] = f"/api/v1/goals/{goal.id}"
+    _tagged(response, goal.version)
+    return presenters.goal_public(goal)
+
+
+@router.get("/goals/{goal_id}", response_model=GoalPublic)
+def get_goal(session: SessionDep, found: GoalRead, response: Response) -> GoalPublic:
+    goal, _plan = found
+    actions = service.actions_of(session, goal=goal)
+    _tagged(response, goal.version)
+    return presenters.goal_public(goal, actions)
+
+
+@router.patch("/goals/{goal_id}", response_model=GoalPublic, responses=EDIT_PROBLEMS)
+def update_goal(
+    session: SessionDep,
+    actor: SignedIn,
+    found: GoalWrite,
+    body: GoalUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> GoalPublic:
+    goal, plan = found
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    _edit(
+        if_match,
+        body.version,
+        lambda v: service.update_goal(
+            session, actor=actor, plan=plan, goal=goal, expected_version=v, changes=changes
+        ),
+    )
+    _tagged(response, goal.version)
+    return presenters.goal_public(goal)
+
+
+@router.get("/goals/{goal_id}/history", response_model=list[ChangePublic])
+def goal_history(session: SessionDep, found: GoalRead) -> list[ChangePublic]:
+    goal, plan = found
+    return presenters.changes_public(session, plan, goal.id)
+
+
+@router.post("/goals/{goal_id}/actions", response_model=ActionPublic, status_code=201)
+def add_action(
+    session: SessionDep, actor: SignedIn, found: GoalWrite, body: ActionCreate, response: Response
+) -> ActionPublic:
+    goal, plan = found
+    values = {**body.model_dump(exclude={"owner"}), **owner_values(body.owner)}
+    action = service.add_action(session, actor=actor, plan=plan, goal=goal, values=values)
+    _tagged(response, action.version)
+    return presenters.action_public(action)
+
+
+@router.patch("/actions/{action_id}", response_model=ActionPublic, responses=EDIT_PROBLEMS)
+def update_action(
+    session: SessionDep,
+    actor: SignedIn,
+    found: ActionWrite,
+    body: ActionUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ActionPublic:
+    action, plan = found
+    changes = body.model_dump(exclude_unset=True, exclude={"version", "owner"})
+    if "owner" in body.model_fields_set:
+        changes.update(owner_values(body.owner) if body.owner else {"owner": None})
+    _edit(
+        if_match,
+        body.version,
+        lambda v: service.update_action(
+            session, actor=actor, plan=plan, action=action, expected_version=v, changes=changes
+        ),
+    )
+    _tagged(response, action.version)
+    return presenters.action_public(action)
+
+
+@router.post(f"{PLAN_PATH}/reviews", response_model=ReviewPublic, status_code=201)
+def add_review(
+    session: SessionDep, actor: SignedIn, plan: PlanWrite, body: ReviewCreate, response: Response
+) -> ReviewPublic:
+    review = service.add_review(session, actor=actor, plan=plan, values=body.model_dump())
+    _tagged(response, review.version)
+    return presenters.review_public(review)
+
+
+@router.patch("/reviews/{review_id}", response_model=ReviewPublic, responses=EDIT_PROBLEMS)
+def update_review(
+    session: SessionDep,
+    actor: SignedIn,
+    found: ReviewWrite,
+    body: ReviewUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReviewPublic:
+    review, plan = found
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    _edit(
+        if_match,
+        body.version,
+        lambda v: service.update_review(
+            session, actor=actor, plan=plan, review=review, expected_version=v, changes=changes
+        ),
+    )
+    _tagged(response, review.version)
+    return presenters.review_public(review)
+
+
+@router.get(f"{PLAN_PATH}/history", response_model=list[ChangePublic])
+def plan_history(session: SessionDep, plan: PlanRead) -> list[ChangePublic]:
+    return presenters.changes_public(session, plan)
+
+
+@router.get(f"{PLAN_PATH}/focus", response_model=list[FocusPublic])
+def focus(session: SessionDep, plan: PlanRead) -> list[FocusPublic]:
+    """Themes of the latest assessment rated clearly more important than satisfying."""
+    return presenters.focus_public(session, plan)
+
+
+@router.post(f"{PLAN_PATH}/agreement", response_model=AgreementPublic)
+def agree(session: SessionDep, actor: SignedIn, plan: PlanWrite) -> AgreementPublic:
+    """Propose the current version, or agree to the other side's proposal of it."""
+    found = agreement.agree(session, actor=actor, plan=plan)
+    return AgreementPublic.model_validate(found, from_attributes=True)
+
+
+@router.get(f"{PLAN_PATH}/agreements/{{agreement_id}}")
+def agreed_version(session: SessionDep, plan: PlanRead, agreement_id: int) -> dict[str, Any]:
+    """An agreed, frozen version of the plan."""
+    found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
+    public = AgreementPublic.model_validate(found, from_attributes=True)
+    return {**public.model_dump(mode="json"), "plan": found.snapshot}

@@ -1,0 +1,55 @@
+"""Load a plan or one of its objects and check the actor may touch it: one per object type."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from app.auth.deps import SignedIn
+from app.core.db import SessionDep
+from app.plan import service
+from app.plan.models import Goal, Plan, PlanAction, Review
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def plan_for(action: str) -> Callable[..., Plan]:
+    def load(session: SessionDep, actor: SignedIn, person_id: Id) -> Plan:
+        return service.plan_of(session, actor=actor, person_id=person_id, action=action)
+
+    return load
+
+
+def goal_for(action: str) -> Callable[..., tuple[Goal, Plan]]:
+    def load(session: SessionDep, actor: SignedIn, goal_id: Id) -> tuple[Goal, Plan]:
+        return service.object_in_plan(
+            session, actor=actor, model=Goal, object_id=goal_id, action=action
+        )
+
+    return load
+
+
+def action_for(action: str) -> Callable[..., tuple[PlanAction, Plan]]:
+    def load(session: SessionDep, actor: SignedIn, action_id: Id) -> tuple[PlanAction, Plan]:
+        return service.object_in_plan(
+            session, actor=actor, model=PlanAction, object_id=action_id, action=action
+        )
+
+    return load
+
+
+def review_for(action: str) -> Callable[..., tuple[Review, Plan]]:
+    def load(session: SessionDep, actor: SignedIn, review_id: Id) -> tuple[Review, Plan]:
+        return service.object_in_plan(
+            session, actor=actor, model=Review, object_id=review_id, action=action
+        )
+
+    return load
+
+
+PlanRead = Annotated[Plan, Depends(plan_for("plan.read"))]
+PlanWrite = Annotated[Plan, Depends(plan_for("plan.update"))]
+GoalRead = Annotated[tuple[Goal, Plan], Depends(goal_for("plan.goal.read"))]
+GoalWrite = Annotated[tuple[Goal, Plan], Depends(goal_for("plan.goal.update"))]
+ActionWrite = Annotated[tuple[PlanAction, Plan], Depends(action_for("plan.action.update"))]
+ReviewWrite = Annotated[tuple[Review, Plan], Depends(review_for("plan.review.update"))]

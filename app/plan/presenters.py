@@ -1,0 +1,82 @@
+"""The plan as API schemas and page data, built from the service layer."""
+
+from sqlmodel import Session
+
+from app.core.types import saved_id
+from app.plan import agreement, service
+from app.plan.models import (
+    ActionPublic,
+    AgreementPublic,
+    ChangePublic,
+    FocusPublic,
+    Goal,
+    GoalPublic,
+    Plan,
+    PlanAction,
+    PlanAgreement,
+    PlanPublic,
+    Review,
+    ReviewPublic,
+)
+from app.survey import service as survey
+
+
+def action_public(action: PlanAction) -> ActionPublic:
+    return ActionPublic.of(action)
+
+
+def goal_public(goal: Goal, actions: list[PlanAction] | None = None) -> GoalPublic:
+    public = GoalPublic.model_validate(goal, from_attributes=True)
+    public.actions = [action_public(a) for a in actions or []]
+    return public
+
+
+def review_public(review: Review) -> ReviewPublic:
+    return ReviewPublic.model_validate(review, from_attributes=True)
+
+
+def agreement_public(found: PlanAgreement | None) -> AgreementPublic | None:
+    return AgreementPublic.model_validate(found, from_attributes=True) if found else None
+
+
+def plan_public(session: Session, plan: Plan) -> PlanPublic:
+    whole = service.view(session, plan=plan)
+    state = agreement.status(session, plan=plan)
+    return PlanPublic(
+        id=saved_id(plan.id),
+        person_id=plan.young_person_id,
+        revision=plan.revision,
+        state=state.state,
+        proposal=agreement_public(state.proposal),
+        last_agreed=agreement_public(state.last_agreed),
+        goals=[goal_public(g.goal, g.actions) for g in whole.goals],
+        reviews=[review_public(r) for r in whole.reviews],
+    )
+
+
+def changes_public(session: Session, plan: Plan, goal_id: int | None = None) -> list[ChangePublic]:
+    return [
+        ChangePublic.model_validate(change, from_attributes=True)
+        for change in service.history(session, plan=plan, goal_id=goal_id)
+    ]
+
+
+def theme_titles(session: Session) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for version in survey.latest_versions(session):
+        for theme in survey.definition_of(version).themes:
+            titles.setdefault(theme.id, str(theme.title))
+    return titles
+
+
+def focus_public(session: Session, plan: Plan) -> list[FocusPublic]:
+    titles = theme_titles(session)
+    return [
+        FocusPublic(
+            theme_id=f.theme_id,
+            title=titles.get(f.theme_id, f.theme_id),
+            importance=f.importance,
+            satisfaction=f.satisfaction,
+        )
+        for f in service.focus_suggestions(session, plan=plan)
+    ]
