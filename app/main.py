@@ -18,6 +18,7 @@ from app.core.i18n import LocaleMiddleware
 from app.core.security import SecurityMiddleware
 from app.core.templates import STATIC_DIR
 from app.pages import router as pages_router
+from app.plan.views import router as plan_router
 from app.survey.views import router as survey_router
 
 
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(auth_router)
     app.include_router(survey_router)
     app.include_router(caseload_router)
+    app.include_router(plan_router)
     app.include_router(api_router, prefix="/api/v1")
     app.add_exception_handler(AppError, problems.handle_app_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)

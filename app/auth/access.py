@@ -44,10 +44,16 @@ def authorize(
     action: str,
     object_type: str,
     object_id: int | None,
+    audit_allowed: bool = True,
 ) -> Relation:
-    """Allow, or raise NotFound; audit whenever the actor is not the person."""
+    """Allow, or raise NotFound; audit whenever the actor is not the person.
+
+    `audit_allowed=False` is for a check that discloses nothing by itself (a poll
+    answered "unchanged"); the caller records the read if it then returns data.
+    A refusal is always recorded.
+    """
     found = relation(session, actor=actor, subject_id=subject_id)
-    if found is Relation.SELF:
+    if found is Relation.SELF or (found and not audit_allowed):
         return found
     record = audit.event(
         actor=actor,

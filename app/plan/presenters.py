@@ -1,16 +1,22 @@
 """The plan as API schemas and page data, built from the service layer."""
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from sqlmodel import Session
 
-from app.core.types import saved_id
+from app.auth.models import Account
+from app.core.types import saved_id, utcnow
 from app.plan import agreement, service
 from app.plan.models import (
+    ActionOwner,
     ActionPublic,
     AgreementPublic,
     ChangePublic,
     FocusPublic,
     Goal,
     GoalPublic,
+    GoalStatus,
     Plan,
     PlanAction,
     PlanAgreement,
@@ -80,3 +86,57 @@ def focus_public(session: Session, plan: Plan) -> list[FocusPublic]:
         )
         for f in service.focus_suggestions(session, plan=plan)
     ]
+
+
+@dataclass
+class FormState:
+    """What a form shows after a refused submit: the person's values and the problems."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: dict[str, Any] = field(default_factory=dict)
+    current: dict[str, Any] | None = None  # the newer version, when the edit was stale
+
+
+def person_of(session: Session, plan: Plan) -> Account:
+    person = session.get(Account, plan.young_person_id)
+    assert person is not None  # foreign key
+    return person
+
+
+def page(
+    session: Session,
+    *,
+    actor: Account,
+    plan: Plan,
+    forms: dict[str, FormState] | None = None,
+) -> dict[str, Any]:
+    """Everything the plan page shows, in a fixed number of queries."""
+    whole = service.view(session, plan=plan)
+    person = person_of(session, plan)
+    focus = service.focus_suggestions(session, plan=plan)
+    return {
+        "plan": plan,
+        "person": person,
+        "mine": actor.id == plan.young_person_id,
+        "whole": whole,
+        "state": agreement.status(session, plan=plan),
+        "titles": theme_titles(session),
+        "focus": {f.theme_id: f for f in focus},
+        "forms": forms or {},
+        "owners": list(ActionOwner),
+        "statuses": list(GoalStatus),
+        "today": utcnow().date(),
+    }
+
+
+def changed_since(session: Session, *, plan: Plan, revision: int) -> dict[str, set[int]]:
+    """Which goals and reviews changed after a revision (for live updates)."""
+    found: dict[str, set[int]] = {"goal": set(), "new_goal": set(), "review": set()}
+    for change in service.history(session, plan=plan, since=revision):
+        if change.goal_id is not None:
+            found["goal"].add(change.goal_id)
+        if change.object_type == "goal" and change.kind == "created":
+            found["new_goal"].add(change.object_id)
+        if change.object_type == "review":
+            found["review"].add(change.object_id)
+    return found

@@ -59,7 +59,9 @@ def data(obj: Editable) -> dict[str, Any]:
 # --- loading, with the access check -----------------------------------------------
 
 
-def plan_of(session: Session, *, actor: Account, person_id: int, action: str) -> Plan:
+def plan_of(
+    session: Session, *, actor: Account, person_id: int, action: str, audited: bool = True
+) -> Plan:
     """The person's plan (created on first use), if the actor may touch it (audited)."""
     access.authorize(
         session,
@@ -68,6 +70,7 @@ def plan_of(session: Session, *, actor: Account, person_id: int, action: str) ->
         action=action,
         object_type="plan",
         object_id=None,
+        audit_allowed=audited,
     )
     plan = session.exec(select(Plan).where(Plan.young_person_id == person_id)).first()
     if plan is not None:
@@ -371,9 +374,13 @@ def actions_of(session: Session, *, goal: Goal) -> list[PlanAction]:
     return list(session.exec(statement).all())
 
 
-def history(session: Session, *, plan: Plan, goal_id: int | None = None) -> list[PlanChange]:
-    """Every applied change, newest first; for one goal, the goal and its actions."""
-    statement = select(PlanChange).where(PlanChange.plan_id == plan.id)
+def history(
+    session: Session, *, plan: Plan, goal_id: int | None = None, since: int = 0
+) -> list[PlanChange]:
+    """Applied changes after revision `since`, newest first; for one goal, it and its actions."""
+    statement = select(PlanChange).where(
+        PlanChange.plan_id == plan.id, col(PlanChange.revision) > since
+    )
     if goal_id is not None:
         statement = statement.where(PlanChange.goal_id == goal_id)
     return list(session.exec(statement.order_by(col(PlanChange.revision).desc())).all())

@@ -1,0 +1,89 @@
+"""Plan forms: the browser's strings turned into the service's values, or field problems."""
+
+from datetime import date
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from app.core.errors import AppError, FieldError, InvalidInput
+from app.plan.errors import DateInvalid, TextRequired
+from app.plan.models import ActionOwner, GoalStatus
+
+
+def _date(form: FormData, name: str, problems: list[FieldError]) -> date | None:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.extend(DateInvalid(field=name).errors)
+        return None
+
+
+def _choice(form: FormData, name: str, allowed: type[Any], problems: list[FieldError]) -> Any:
+    raw = str(form.get(name) or "")
+    try:
+        return allowed(raw)
+    except ValueError:
+        problems.extend(TextRequired(field=name).errors)
+        return None
+
+
+def version(form: FormData) -> int:
+    raw = str(form.get("version") or "")
+    if not raw.isdecimal() or len(raw) > 9:
+        raise InvalidInput(field="version")
+    return int(raw)
+
+
+def _raise(problems: list[FieldError]) -> None:
+    if problems:
+        raise InvalidInput(errors=problems)
+
+
+def goal(form: FormData, *, with_status: bool) -> dict[str, Any]:
+    problems: list[FieldError] = []
+    values: dict[str, Any] = {
+        "text": str(form.get("text") or ""),
+        "themes": [str(t) for t in form.getlist("themes")],
+    }
+    if with_status:
+        values["status"] = _choice(form, "status", GoalStatus, problems)
+    _raise(problems)
+    return values
+
+
+def action(form: FormData, *, partial: bool = False) -> dict[str, Any]:
+    """A new action, or (partial) only the fields the form sent, e.g. just `done`."""
+    problems: list[FieldError] = []
+    readers = {
+        "text": lambda: str(form.get("text") or ""),
+        "owner": lambda: _choice(form, "owner", ActionOwner, problems),
+        "service_name": lambda: str(form.get("service_name") or "") or None,
+        "due_on": lambda: _date(form, "due_on", problems),
+    }
+    values = {name: read() for name, read in readers.items() if not partial or name in form}
+    if "done_present" in form:
+        values["done"] = form.get("done") == "on"
+    _raise(problems)
+    return values
+
+
+def review(form: FormData) -> dict[str, Any]:
+    problems: list[FieldError] = []
+    held_on = _date(form, "held_on", problems)
+    if held_on is None and not problems:
+        problems.extend(TextRequired(field="held_on").errors)
+    values = {
+        "held_on": held_on,
+        "agreed": str(form.get("agreed") or ""),
+        "changed": str(form.get("changed") or ""),
+        "next_review_on": _date(form, "next_review_on", problems),
+    }
+    _raise(problems)
+    return values
+
+
+def problems_by_field(error: AppError) -> dict[str, FieldError]:
+    return {e.field: e for e in error.errors}

@@ -1,0 +1,199 @@
+"""The plan pages: both sides edit one plan; a stale edit is shown beside the current text."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.auth.deps import SignedIn, YoungPerson, verify_csrf
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.core.forms import FormDep
+from app.core.templates import render
+from app.plan import agreement, forms, presenters, service
+from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite
+from app.plan.errors import StaleEdit
+from app.plan.models import Plan
+from app.plan.presenters import FormState
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _plan_url(plan: Plan, anchor: str = "") -> str:
+    return f"/people/{plan.young_person_id}/plan{anchor}"
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    actor: Any,
+    plan: Plan,
+    key: str,
+    state: FormState,
+    status: int,
+) -> Response:
+    context = presenters.page(session, actor=actor, plan=plan, forms={key: state})
+    return render(request, "plan/page.html", context, status_code=status)
+
+
+def _refused(error: AppError, values: dict[str, Any]) -> FormState:
+    current = error.extra.get("current") if isinstance(error, StaleEdit) else None
+    return FormState(values, forms.problems_by_field(error), current)  # type: ignore[arg-type]
+
+
+@router.get("/plan")
+def my_plan(actor: YoungPerson) -> Response:
+    return RedirectResponse(f"/people/{actor.id}/plan", status_code=303)
+
+
+@router.get("/people/{person_id}/plan")
+def plan_page(request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead) -> Response:
+    return render(request, "plan/page.html", presenters.page(session, actor=actor, plan=plan))
+
+
+@router.get("/people/{person_id}/plan/live")
+def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) -> Response:
+    """Polled by the open page: 304 until the plan changes, then the changed parts."""
+    plan = service.plan_of(
+        session, actor=actor, person_id=person_id, action="plan.read", audited=False
+    )
+    etag = f'"r{plan.revision}"'
+    seen = request.headers.get("if-none-match", "")
+    if seen == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    service.plan_of(session, actor=actor, person_id=person_id, action="plan.read")  # audit
+    revision = int(seen.strip('"r') or 0) if seen.strip('"r').isdecimal() else 0
+    context = presenters.page(session, actor=actor, plan=plan)
+    context["changed"] = presenters.changed_since(session, plan=plan, revision=revision)
+    return render(request, "plan/live.html", context, headers={"ETag": etag})
+
+
+@router.post("/people/{person_id}/plan/goals")
+def add_goal(
+    request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
+) -> Response:
+    values: dict[str, Any] = {}
+    try:
+        values = forms.goal(form, with_status=False)
+        goal = service.add_goal(session, actor=actor, plan=plan, **values)
+    except AppError as error:
+        values = values or {"text": str(form.get("text") or ""), "themes": form.getlist("themes")}
+        return _page(request, session, actor, plan, "new-goal", _refused(error, values), 422)
+    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+
+
+@router.post("/goals/{goal_id}")
+def update_goal(
+    request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
+) -> Response:
+    goal, plan = found
+    values: dict[str, Any] = {
+        "text": str(form.get("text") or ""),
+        "themes": form.getlist("themes"),
+        "status": str(form.get("status") or ""),
+    }
+    try:
+        values = forms.goal(form, with_status=True)
+        service.update_goal(
+            session,
+            actor=actor,
+            plan=plan,
+            goal=goal,
+            expected_version=forms.version(form),
+            changes=values,
+        )
+    except AppError as error:
+        state = _refused(error, values)
+        return _page(request, session, actor, plan, f"goal-{goal.id}", state, error.status)
+    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+
+
+@router.post("/goals/{goal_id}/actions")
+def add_action(
+    request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
+) -> Response:
+    goal, plan = found
+    raw = {k: str(form.get(k) or "") for k in ("text", "owner", "service_name", "due_on")}
+    try:
+        service.add_action(session, actor=actor, plan=plan, goal=goal, values=forms.action(form))
+    except AppError as error:
+        state = _refused(error, raw)
+        return _page(request, session, actor, plan, f"new-action-{goal.id}", state, 422)
+    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+
+
+@router.post("/actions/{action_id}")
+def update_action(
+    request: Request, session: SessionDep, actor: SignedIn, found: ActionWrite, form: FormDep
+) -> Response:
+    action, plan = found
+    raw = {k: str(form.get(k) or "") for k in ("text", "owner", "service_name", "due_on")}
+    try:
+        service.update_action(
+            session,
+            actor=actor,
+            plan=plan,
+            action=action,
+            expected_version=forms.version(form),
+            changes=forms.action(form, partial=True),
+        )
+    except AppError as error:
+        state = _refused(error, raw)
+        return _page(request, session, actor, plan, f"action-{action.id}", state, error.status)
+    return RedirectResponse(_plan_url(plan, f"#goal-{action.goal_id}"), status_code=303)
+
+
+@router.post("/people/{person_id}/plan/reviews")
+def add_review(
+    request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
+) -> Response:
+    raw = {k: str(form.get(k) or "") for k in ("held_on", "agreed", "changed", "next_review_on")}
+    try:
+        service.add_review(session, actor=actor, plan=plan, values=forms.review(form))
+    except AppError as error:
+        return _page(request, session, actor, plan, "new-review", _refused(error, raw), 422)
+    return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
+
+
+@router.post("/people/{person_id}/plan/agreement")
+def agree(session: SessionDep, actor: SignedIn, plan: PlanWrite) -> Response:
+    agreement.agree(session, actor=actor, plan=plan)
+    return RedirectResponse(_plan_url(plan, "#agreement"), status_code=303)
+
+
+@router.get("/people/{person_id}/plan/agreements/{agreement_id}")
+def agreed(request: Request, session: SessionDep, plan: PlanRead, agreement_id: Id) -> Response:
+    found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
+    context = {
+        "plan": plan,
+        "agreement": found,
+        "titles": presenters.theme_titles(session),
+        "person": presenters.person_of(session, plan),
+    }
+    return render(request, "plan/agreed.html", context)
+
+
+@router.get("/people/{person_id}/plan/history")
+def plan_history(request: Request, session: SessionDep, plan: PlanRead) -> Response:
+    changes = service.history(session, plan=plan)
+    context = {
+        "plan": plan,
+        "changes": changes,
+        "goal": None,
+        "person": presenters.person_of(session, plan),
+    }
+    return render(request, "plan/history.html", context)
+
+
+@router.get("/goals/{goal_id}/history")
+def goal_history(request: Request, session: SessionDep, found: GoalRead) -> Response:
+    goal, plan = found
+    changes = service.history(session, plan=plan, goal_id=goal.id)
+    context = {
+        "plan": plan,
+        "changes": changes,
+        "goal": goal,
+        "person": presenters.person_of(session, plan),
+    }
+    return render(request, "plan/history.html", context)
