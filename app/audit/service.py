@@ -1,5 +1,6 @@
 """Writing the audit log, and reading one person's part of it."""
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent, Outcome
@@ -28,6 +29,13 @@ def event(
         purpose=purpose,
         client_id=client_id,
     )
+
+
+def record_all(session: Session, events: list[AuditEvent]) -> None:
+    """Store many audit events in one statement (one per person on a caseload page)."""
+    if events:
+        rows = [event.model_dump(exclude={"id"}) for event in events]
+        session.execute(insert(AuditEvent), rows)
 
 
 def events_about(session: Session, *, subject_id: int, limit: int = 200) -> list[AuditEvent]:

@@ -3,8 +3,10 @@
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
@@ -15,7 +17,9 @@ from app.caseload.models import Invitation
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.security import token_digest
 from app.core.types import saved_id, utcnow
-from app.survey.models import Assessment
+from app.plan.models import Plan, PlanAction, PlanAgreement, Review
+from app.survey import service as survey_service
+from app.survey.models import Answer, Assessment, InstrumentVersion
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -144,13 +148,14 @@ class CaseloadRow:
     display_name: str
     last_assessment_at: datetime | None
     open_assessment: bool
+    plan_state: str | None  # None: no plan yet; draft | proposed | agreed
+    next_review_on: date | None
+    overdue_actions: int
+    needs_help: bool
 
 
-def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
-    """The case manager's young people with what matters now, in a fixed number of queries."""
-    if actor.role != Role.CASE_MANAGER:
-        raise NotFound()
-    last_completed = (
+def _assessment_summary() -> Any:
+    return (
         select(
             col(Assessment.subject_id).label("subject_id"),
             func.max(Assessment.completed_at).label("last_at"),
@@ -161,13 +166,108 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
         .group_by(col(Assessment.subject_id))
         .subquery()
     )
+
+
+def _plan_summary(today: date) -> Any:
+    overdue = (
+        select(col(PlanAction.plan_id).label("plan_id"), func.count().label("overdue"))
+        .where(col(PlanAction.done).is_(False), col(PlanAction.due_on) < today)
+        .group_by(col(PlanAction.plan_id))
+        .subquery()
+    )
+    upcoming = (
+        select(
+            col(Review.plan_id).label("plan_id"), func.max(Review.next_review_on).label("next_on")
+        )
+        .group_by(col(Review.plan_id))
+        .subquery()
+    )
+    return (
+        sa_select(
+            col(Plan.young_person_id).label("person_id"),
+            col(PlanAgreement.id).label("agreement_id"),
+            col(PlanAgreement.agreed_at).label("agreed_at"),
+            upcoming.c.next_on,
+            func.coalesce(overdue.c.overdue, 0).label("overdue"),
+        )
+        .outerjoin(
+            PlanAgreement,
+            (col(PlanAgreement.plan_id) == col(Plan.id))
+            & (col(PlanAgreement.revision) == col(Plan.revision)),
+        )
+        .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
+        .outerjoin(overdue, overdue.c.plan_id == col(Plan.id))
+        .subquery()
+    )
+
+
+def _plan_state(has_plan: bool, agreement_id: int | None, agreed_at: datetime | None) -> str | None:
+    if not has_plan:
+        return None
+    if agreed_at is not None:
+        return "agreed"
+    return "proposed" if agreement_id is not None else "draft"
+
+
+def _needing_help(session: Session, people: list[int]) -> set[int]:
+    """People whose latest completed assessment meets its instrument's help rule."""
+    latest = (
+        select(col(Assessment.subject_id), func.max(col(Assessment.completed_at)).label("at"))
+        .where(col(Assessment.subject_id).in_(people), col(Assessment.completed_at).is_not(None))
+        .group_by(col(Assessment.subject_id))
+        .subquery()
+    )
     rows = session.exec(
-        select(Account.id, Account.display_name, last_completed.c.last_at, last_completed.c.open)
+        select(
+            Assessment.subject_id,
+            Assessment.instrument_version_id,
+            Answer.item_id,
+            Answer.value_int,
+        )
+        .join(
+            latest,
+            (latest.c.subject_id == col(Assessment.subject_id))
+            & (latest.c.at == col(Assessment.completed_at)),
+        )
+        .join(Answer, col(Answer.assessment_id) == col(Assessment.id))
+        .where(col(Answer.item_id).like("%.satisfaction"))
+    ).all()
+    by_person: dict[tuple[int, int], dict[str, int | None]] = {}
+    for subject_id, version_id, item_id, value in rows:
+        by_person.setdefault((subject_id, version_id), {})[item_id.split(".")[0]] = value
+    versions = {v.id: v for v in survey_service.latest_versions(session)} if by_person else {}
+    flagged = set()
+    for (subject_id, version_id), values in by_person.items():
+        version = versions.get(version_id) or session.get(InstrumentVersion, version_id)
+        if version and survey_service.definition_of(version).help_needed(values):
+            flagged.add(subject_id)
+    return flagged
+
+
+def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
+    """The case manager's young people with what matters now, in a fixed number of queries."""
+    if actor.role != Role.CASE_MANAGER:
+        raise NotFound()
+    assessments, plans = _assessment_summary(), _plan_summary(utcnow().date())
+    rows = session.execute(
+        sa_select(
+            col(Account.id),
+            col(Account.display_name),
+            assessments.c.last_at,
+            assessments.c.open,
+            plans.c.person_id,
+            plans.c.agreement_id,
+            plans.c.agreed_at,
+            plans.c.next_on,
+            plans.c.overdue,
+        )
         .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
-        .outerjoin(last_completed, last_completed.c.subject_id == col(Account.id))
-        .where(CaseAssignment.case_manager_id == actor.id)
+        .outerjoin(assessments, assessments.c.subject_id == col(Account.id))
+        .outerjoin(plans, plans.c.person_id == col(Account.id))
+        .where(col(CaseAssignment.case_manager_id) == actor.id)
         .order_by(col(Account.display_name), col(Account.id))
     ).all()
+    people = [saved_id(row[0]) for row in rows]
     audit_rows = [
         audit.event(
             actor=actor,
@@ -176,16 +276,30 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
             object_type="person",
             object_id=person_id,
         )
-        for person_id, *_rest in rows
+        for person_id in people
     ]
-    session.add_all(audit_rows)
-    session.flush()
+    audit.record_all(session, audit_rows)
+    flagged = _needing_help(session, people) if people else set()
     return [
         CaseloadRow(
             person_id=saved_id(person_id),
             display_name=name,
             last_assessment_at=last_at,
             open_assessment=bool(open_count),
+            plan_state=_plan_state(plan_person is not None, agreement_id, agreed_at),
+            next_review_on=next_on,
+            overdue_actions=int(overdue or 0),
+            needs_help=person_id in flagged,
         )
-        for person_id, name, last_at, open_count in rows
+        for (
+            person_id,
+            name,
+            last_at,
+            open_count,
+            plan_person,
+            agreement_id,
+            agreed_at,
+            next_on,
+            overdue,
+        ) in rows
     ]

@@ -7,6 +7,7 @@ and points at the field that is wrong.
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -148,6 +149,8 @@ class HelpRule(Strict):
 
     themes: tuple[Identifier, ...]
     at_or_below: int
+    title: Texts
+    message: Texts
 
 
 class InstrumentDefinition(Strict):
@@ -190,6 +193,16 @@ class InstrumentDefinition(Strict):
 
     def scale(self, scale_id: str | None) -> Scale:
         return next(scale for scale in self.scales if scale.id == scale_id)
+
+    def help_needed(self, satisfaction: Mapping[str, int | None]) -> list[str]:
+        """Help themes whose satisfaction is at or below the help threshold."""
+        if self.help is None:
+            return []
+        return [
+            theme
+            for theme in self.help.themes
+            if (value := satisfaction.get(theme)) is not None and value <= self.help.at_or_below
+        ]
 
     def theme_index(self, theme_id: str) -> int:
         return next(i for i, theme in enumerate(self.themes) if theme.id == theme_id)

@@ -131,6 +131,7 @@ def result(
         "readings": readings,
         "choices": [a for a in completed if a.id != assessment.id],
         "compare": compare,
+        "help_themes": definition.help_needed({r.theme_id: r.satisfaction for r in readings}),
     }
 
 

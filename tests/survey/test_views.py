@@ -229,3 +229,23 @@ def test_a_screen_sent_after_submitting_elsewhere_keeps_the_words(
     assert client.get(f"/api/v1/assessments/{assessment_id}").json()["answers"] == {
         "studies_work.importance": 5
     }
+
+
+def test_very_low_coping_shows_where_to_get_help(client: TestClient, session: Session) -> None:
+    token, _url, assessment_id = start(client, session)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    client.post(
+        f"/assessments/{assessment_id}/answer",
+        data={"resilience.satisfaction": "3"},
+        headers=headers,
+    )
+    client.post(f"/assessments/{assessment_id}/submit", data={"csrf_token": token})
+    assert "Help is there right now" not in client.get(f"/assessments/{assessment_id}").text
+    client.post("/survey/start", data={"csrf_token": token})
+    second = client.get("/api/v1/assessments").json()[0]["id"]
+    client.post(
+        f"/assessments/{second}/answer", data={"resilience.satisfaction": "2"}, headers=headers
+    )
+    client.post(f"/assessments/{second}/submit", data={"csrf_token": token})
+    page = client.get(f"/assessments/{second}").text
+    assert '<h2 id="help-title">Help is there right now</h2>' in page and "call 112" in page

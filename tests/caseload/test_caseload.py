@@ -1,0 +1,146 @@
+"""The caseload: what matters now for each young person, in a fixed number of queries."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session
+
+from app.auth.models import Account, Role
+from app.caseload import service as caseload
+from app.core.types import utcnow
+from app.plan import agreement
+from app.plan import service as plans
+from app.plan.models import ActionOwner
+from app.survey import service as survey
+from tests.factories import assign, make_case_manager, make_young_person, sign_in
+
+
+@contextmanager
+def counted(session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+    connection = session.connection()
+
+    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+
+
+def many_people(session: Session, manager: Account, count: int) -> list[Account]:
+    """People without passwords: quick to make, and never signed in."""
+    people = [Account(display_name=f"Person {n:03}", role=Role.YOUNG_PERSON) for n in range(count)]
+    session.add_all(people)
+    session.flush()
+    assign(session, manager, *people)
+    return people
+
+
+def with_everything(session: Session, manager: Account, person: Account) -> None:
+    assessment, _ = survey.start_or_resume(session, actor=person)
+    survey.save_answer(
+        session, actor=person, assessment=assessment, item_id="resilience.satisfaction", value=1
+    )
+    survey.submit(session, actor=person, assessment=assessment)
+    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    goal = plans.add_goal(session, actor=manager, plan=plan, text="Goal", themes=[])
+    plans.add_action(
+        session,
+        actor=manager,
+        plan=plan,
+        goal=goal,
+        values={
+            "text": "Late",
+            "owner": ActionOwner.CASE_MANAGER,
+            "due_on": utcnow().date() - timedelta(days=3),
+        },
+    )
+    plans.add_review(
+        session,
+        actor=manager,
+        plan=plan,
+        values={"held_on": date(2026, 11, 1), "next_review_on": date(2027, 2, 1)},
+    )
+    agreement.agree(session, actor=person, plan=plan)
+
+
+def test_each_row_says_what_matters_now(session: Session) -> None:
+    manager = make_case_manager(session)
+    busy, quiet = (
+        make_young_person(session, display_name="Busy"),
+        make_young_person(session, display_name="Quiet"),
+    )
+    assign(session, manager, busy, quiet)
+    with_everything(session, manager, busy)
+    rows = {row.display_name: row for row in caseload.caseload(session, actor=manager)}
+    assert rows["Busy"].plan_state == "proposed"
+    assert rows["Busy"].next_review_on == date(2027, 2, 1)
+    assert rows["Busy"].overdue_actions == 1
+    assert rows["Busy"].needs_help and rows["Busy"].last_assessment_at is not None
+    assert (rows["Quiet"].plan_state, rows["Quiet"].overdue_actions, rows["Quiet"].needs_help) == (
+        None,
+        0,
+        False,
+    )
+
+
+def test_the_page_shows_the_flag_in_words(client: TestClient, session: Session) -> None:
+    manager = make_case_manager(session)
+    person = make_young_person(session, display_name="Lumi")
+    assign(session, manager, person)
+    with_everything(session, manager, person)
+    sign_in(client, manager)
+    client.cookies.set("mylife_lang", "en")
+    page = client.get("/caseload").text
+    assert "Very low answers on coping or self-esteem: get in touch." in page
+    assert "waiting for agreement" in page and '<strong class="overdue">1</strong>' in page
+
+
+def test_caseload_page_queries_do_not_grow_with_the_caseload(
+    client: TestClient, session: Session
+) -> None:
+    counts = []
+    for size in (5, 500):
+        manager = make_case_manager(session)
+        people = many_people(session, manager, size)
+        with_everything(session, manager, people[0])
+        client.cookies.clear()
+        sign_in(client, manager)
+        with counted(session) as statements:
+            page = client.get("/caseload")
+        assert page.status_code == 200 and page.text.count('class="card') >= size
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_plan_page_queries_do_not_grow_with_the_plan(client: TestClient, session: Session) -> None:
+    counts = []
+    for size in (5, 500):
+        manager, person = make_case_manager(session), make_young_person(session)
+        assign(session, manager, person)
+        plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+        for number in range(size):
+            goal = plans.add_goal(
+                session, actor=manager, plan=plan, text=f"Goal {number}", themes=["health"]
+            )
+            plans.add_action(
+                session,
+                actor=manager,
+                plan=plan,
+                goal=goal,
+                values={"text": f"Step {number}", "owner": ActionOwner.YOUNG_PERSON},
+            )
+        client.cookies.clear()
+        sign_in(client, manager)
+        with counted(session) as statements:
+            page = client.get(f"/people/{person.id}/plan")
+        assert page.status_code == 200 and page.text.count('class="card goal"') == size
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
