@@ -11,7 +11,13 @@ from app.plan.models import (
     PlanChange,
     Review,
 )
-from app.survey.models import Answer, Assessment, Instrument, InstrumentVersion
+from app.survey.models import (
+    Answer,
+    Assessment,
+    Instrument,
+    InstrumentVersion,
+    StaffReading,
+)
 
 __all__ = [
     "Account",
@@ -30,4 +36,5 @@ __all__ = [
     "PlanAgreement",
     "PlanChange",
     "Review",
+    "StaffReading",
 ]

@@ -158,6 +158,8 @@ def circle_data(
                 more_important_than_satisfying=r.gap,
                 previous_satisfaction=r.previous_satisfaction,
                 change=r.change,
+                staff_satisfaction=r.staff,
+                staff_differs=r.staff_differs,
             )
             for r in readings
         ],

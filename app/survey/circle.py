@@ -30,6 +30,8 @@ class ThemeReading:
     previous_importance: int | None = None
     previous_satisfaction: int | None = None
     comment: str | None = None
+    staff: int | None = None  # the case manager's reading, beside the person's own
+    staff_differs: bool = False
 
     @property
     def change(self) -> int | None:
@@ -54,8 +56,11 @@ def readings(
     definition: InstrumentDefinition,
     answers: Mapping[str, Answer],
     previous: tuple[InstrumentDefinition, Mapping[str, Answer]] | None = None,
+    staff: Mapping[str, int] | None = None,
+    disagreement: int = 3,
 ) -> list[ThemeReading]:
     """One reading per theme; an earlier assessment is matched by theme id."""
+    staff = staff or {}
     earlier = {t.id: t for t in previous[0].themes} if previous else {}
     result = []
     for theme in definition.themes:
@@ -81,6 +86,10 @@ def readings(
                 if previous and old
                 else None,
                 comment=_text(answers, theme),
+                staff=staff.get(theme.id),
+                staff_differs=satisfaction is not None
+                and theme.id in staff
+                and abs(staff[theme.id] - satisfaction) >= disagreement,
             )
         )
     return result
@@ -119,6 +128,7 @@ class Sector:
     importance: str | None
     gap: str | None
     previous: str | None
+    staff: str | None
     label_x: float
     label_y: float
     label_anchor: str
@@ -153,6 +163,9 @@ def sectors(scale: Scale, theme_readings: list[ThemeReading]) -> list[Sector]:
                 if reading.gap and sat_r and imp_r
                 else None,
                 previous=arc(_radius(scale, prev), start, end) if prev is not None else None,
+                staff=arc(_radius(scale, reading.staff), start + step / 4, end - step / 4)
+                if reading.staff is not None
+                else None,
                 label_x=label_x,
                 label_y=label_y + 4,
                 label_anchor=anchor,

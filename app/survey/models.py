@@ -92,6 +92,29 @@ class Answer(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class StaffReading(SQLModel, table=True):
+    """A case manager's own reading of one theme of an assessment, kept beside the
+    young person's answers and never in place of them."""
+
+    __tablename__ = "staff_reading"
+    __table_args__ = (UniqueConstraint("assessment_id", "author_id", "theme_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("assessment.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="SET NULL"), nullable=True),
+    )
+    author_name: str = Field(max_length=120)
+    theme_id: str = Field(max_length=40)
+    satisfaction: int
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # --- API schemas -------------------------------------------------------------
 
 
@@ -144,6 +167,8 @@ class ThemeReadingPublic(SQLModel):
     more_important_than_satisfying: bool
     previous_satisfaction: int | None
     change: int | None
+    staff_satisfaction: int | None = None
+    staff_differs: bool = False
 
 
 class CirclePublic(SQLModel):

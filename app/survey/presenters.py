@@ -9,6 +9,7 @@ from app.auth.models import Account
 from app.core.errors import AppError
 from app.core.templates import render_string
 from app.survey import circle, service
+from app.survey import readings as staff_readings
 from app.survey.definition import InstrumentDefinition
 from app.survey.models import Answer, Assessment, AssessmentStatus
 
@@ -88,7 +89,13 @@ def circle_readings(
     previous = None
     if other is not None and other.id:
         previous = (service.assessment_definition(session, other), answers[other.id])
-    readings = circle.readings(definition, answers[assessment.id or 0], previous)
+    staff = {
+        t: r.satisfaction
+        for t, r in staff_readings.readings_of(session, assessment=assessment).items()
+    }
+    readings = circle.readings(
+        definition, answers[assessment.id or 0], previous, staff, staff_readings.DISAGREEMENT
+    )
     return definition, readings, other
 
 
@@ -117,7 +124,11 @@ def circle_svg(session: Session, actor: Account, assessment: Assessment, compare
 
 
 def result(
-    session: Session, actor: Account, assessment: Assessment, compare: str
+    session: Session,
+    actor: Account,
+    assessment: Assessment,
+    compare: str,
+    reading_form: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     definition, readings, other = circle_readings(session, actor, assessment, compare)
     completed = [
@@ -132,6 +143,9 @@ def result(
         "choices": [a for a in completed if a.id != assessment.id],
         "compare": compare,
         "help_themes": definition.help_needed({r.theme_id: r.satisfaction for r in readings}),
+        "has_staff": any(r.staff is not None for r in readings),
+        "can_read": actor.role == "case_manager",
+        "reading_form": reading_form or {},
     }
 
 

@@ -10,7 +10,7 @@ from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
 from app.core.templates import render
-from app.survey import presenters, service
+from app.survey import presenters, readings, service
 from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import Assessment, AssessmentStatus
 
@@ -141,6 +141,28 @@ def result(
         return _redirect(f"/assessments/{assessment.id}/review")
     context = presenters.result(session, actor, assessment, compare)
     return render(request, "survey/result.html", context)
+
+
+@router.post("/assessments/{assessment_id}/reading")
+def record_reading(
+    request: Request,
+    session: SessionDep,
+    actor: SignedIn,
+    assessment: ReadableAssessment,
+    form: FormDep,
+) -> Response:
+    """The case manager's own reading of the themes, kept beside the person's answers."""
+    definition = service.assessment_definition(session, assessment)
+    values = text_fields(form, [theme.id for theme in definition.themes])
+    try:
+        readings.record(session, actor=actor, assessment=assessment, values=values)
+    except AppError as error:
+        if error.status != 422:
+            raise
+        form_state = {"values": values, "problems": {e.field: e for e in error.errors}}
+        context = presenters.result(session, actor, assessment, "", form_state)
+        return render(request, "survey/result.html", context, status_code=422)
+    return _redirect(f"/assessments/{assessment.id}#staff-reading")
 
 
 @router.get("/assessments/{assessment_id}/circle.svg")

@@ -163,6 +163,8 @@ def test_circle_as_data_and_svg_with_comparison(client: TestClient, session: Ses
         "more_important_than_satisfying": False,
         "previous_satisfaction": 3,
         "change": 5,
+        "staff_satisfaction": None,
+        "staff_differs": False,
     }
     first = client.get(f"/api/v1/assessments/{ids[0]}/circle?compare=none").json()
     first_finance = next(t for t in first["themes"] if t["theme_id"] == "finance")

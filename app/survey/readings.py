@@ -1,0 +1,66 @@
+"""The case manager's own reading of an assessment's themes, shown beside the person's."""
+
+from collections.abc import Mapping
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.auth.models import Account, Role
+from app.core.errors import NotFound
+from app.core.types import saved_id, utcnow
+from app.survey import service
+from app.survey.circle import satisfaction_scale
+from app.survey.errors import UnknownItem, ValueOffScale
+from app.survey.models import Assessment, AssessmentStatus, StaffReading
+
+DISAGREEMENT = 3  # points apart on the 0-10 scale: shown as a difference to both
+
+
+def readings_of(session: Session, *, assessment: Assessment) -> dict[str, StaffReading]:
+    """The latest staff reading per theme (the caller has checked access)."""
+    rows = session.exec(
+        select(StaffReading)
+        .where(StaffReading.assessment_id == assessment.id)
+        .order_by(col(StaffReading.updated_at))
+    ).all()
+    return {row.theme_id: row for row in rows}
+
+
+def record(
+    session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, str]
+) -> dict[str, StaffReading]:
+    """Save the actor's reading per theme ('' clears one). Only a case manager, only completed."""
+    if actor.role != Role.CASE_MANAGER or assessment.status != AssessmentStatus.COMPLETED:
+        raise NotFound()
+    definition = service.assessment_definition(session, assessment)
+    scale = satisfaction_scale(definition)
+    theme_ids = {theme.id for theme in definition.themes}
+    cleaned: dict[str, int | None] = {}
+    for theme_id, raw in values.items():
+        if theme_id not in theme_ids:
+            raise UnknownItem(field=theme_id)
+        text = raw.strip()
+        if text and (not text.isdecimal() or int(text) not in scale.values()):
+            raise ValueOffScale(field=theme_id, params={"min": scale.min, "max": scale.max})
+        cleaned[theme_id] = int(text) if text else None
+    session.execute(
+        delete(StaffReading).where(
+            col(StaffReading.assessment_id) == assessment.id,
+            col(StaffReading.author_id) == actor.id,
+            col(StaffReading.theme_id).in_(list(cleaned)),
+        )
+    )
+    for theme_id, value in cleaned.items():
+        if value is not None:
+            session.add(
+                StaffReading(
+                    assessment_id=saved_id(assessment.id),
+                    author_id=actor.id,
+                    author_name=actor.display_name,
+                    theme_id=theme_id,
+                    satisfaction=value,
+                    updated_at=utcnow(),
+                )
+            )
+    session.flush()
+    return readings_of(session, assessment=assessment)

@@ -1,0 +1,77 @@
+"""The case manager's own reading sits beside the young person's answers, never in place of them."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEvent
+from tests.factories import assign, make_case_manager, make_young_person, sign_in
+
+
+def completed(client: TestClient, session: Session):  # type: ignore[no-untyped-def]
+    manager = make_case_manager(session, locale="en")
+    person = make_young_person(session, locale="en")
+    assign(session, manager, person)
+    sign_in(client, person)
+    assessment_id = client.post("/api/v1/assessments").json()["id"]
+    for item, value in (("family.satisfaction", 8), ("health.satisfaction", 6)):
+        client.put(f"/api/v1/assessments/{assessment_id}/answers/{item}", json={"value": value})
+    client.post(f"/api/v1/assessments/{assessment_id}/submit")
+    client.cookies.clear()
+    return manager, person, assessment_id
+
+
+def test_both_readings_are_shown_and_a_difference_is_named(
+    client: TestClient, session: Session
+) -> None:
+    manager, person, assessment_id = completed(client, session)
+    token = sign_in(client, manager)
+    client.cookies.set("mylife_lang", "en")
+    page = client.post(
+        f"/assessments/{assessment_id}/reading",
+        data={"csrf_token": token, "family": "4", "health": "6", "finance": ""},
+    )
+    assert page.status_code == 200
+    assert page.text.count('class="staff"') == 2
+    assert page.text.count("sees it differently") == 1  # family: 8 against 4
+    assert session.exec(select(AuditEvent).where(AuditEvent.subject_id == person.id)).all()
+    client.cookies.clear()
+    sign_in(client, person)
+    circle = client.get(f"/api/v1/assessments/{assessment_id}/circle").json()
+    family = next(t for t in circle["themes"] if t["theme_id"] == "family")
+    assert (family["satisfaction"], family["staff_satisfaction"], family["staff_differs"]) == (
+        8,
+        4,
+        True,
+    )
+    assert (
+        client.get(f"/api/v1/assessments/{assessment_id}").json()["answers"]["family.satisfaction"]
+        == 8
+    )
+    assert (
+        "sees it differently"
+        in client.get(f"/assessments/{assessment_id}", headers={"Accept-Language": "en"}).text
+    )
+
+
+def test_a_bad_reading_keeps_the_rest_of_the_form(client: TestClient, session: Session) -> None:
+    manager, _person, assessment_id = completed(client, session)
+    token = sign_in(client, manager)
+    client.cookies.set("mylife_lang", "en")
+    page = client.post(
+        f"/assessments/{assessment_id}/reading",
+        data={"csrf_token": token, "family": "12", "health": "5"},
+    )
+    assert page.status_code == 422
+    assert 'id="reading-family-error">Choose a number from 0 to 10.' in page.text
+    assert '<option value="5" selected>5</option>' in page.text
+
+
+def test_the_young_person_cannot_write_a_staff_reading(
+    client: TestClient, session: Session
+) -> None:
+    _manager, person, assessment_id = completed(client, session)
+    token = sign_in(client, person)
+    refused = client.post(
+        f"/assessments/{assessment_id}/reading", data={"csrf_token": token, "family": "1"}
+    )
+    assert refused.status_code == 404
