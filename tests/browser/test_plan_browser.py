@@ -1,0 +1,76 @@
+"""Two people, two browsers, one goal: the second save is refused with both texts shown,
+and each side sees the other's change without reloading."""
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.plan import service as plans
+from tests.browser.conftest import axe_violations
+from tests.factories import PASSWORD, assign, make_case_manager, make_young_person
+
+pytestmark = pytest.mark.browser
+
+
+def open_plan(
+    browser: Browser, base: str, username: str, person_id: int, size: tuple[int, int]
+) -> Page:
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, extra_http_headers={"Accept-Language": "en"}
+    )
+    page = context.new_page()
+    page.goto(f"{base}/signin")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/people/{person_id}/plan")
+    return page
+
+
+def test_two_sides_edit_the_same_goal(browser: Browser, live_server: str, engine: Engine) -> None:
+    with Session(engine) as session:
+        manager = make_case_manager(session, display_name="Kaisa", locale="en")
+        person = make_young_person(session, display_name="Lumi", locale="en")
+        assign(session, manager, person)
+        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        goal = plans.add_goal(
+            session, actor=person, plan=plan, text="Find a job", themes=["studies_work"]
+        )
+        session.commit()
+        ids = (person.id or 0, goal.id, person.username or "", manager.username or "")
+    person_id, goal_id, person_name, manager_name = ids
+
+    phone = open_plan(browser, live_server, person_name, person_id, (390, 844))
+    laptop = open_plan(browser, live_server, manager_name, person_id, (1280, 800))
+    assert axe_violations(phone) == []
+    assert axe_violations(laptop) == []
+    phone_text = phone.locator(f"#goal-{goal_id}-text")
+    laptop_text = laptop.locator(f"#goal-{goal_id}-text")
+    phone.locator(f"#goal-{goal_id} details.edit summary").first.click()
+    laptop.locator(f"#goal-{goal_id} details.edit summary").first.click()
+
+    phone_text.fill("A job I like")  # the young person is still typing...
+    laptop_text.fill("Find a summer job")
+    laptop.get_by_role("button", name="Save the goal").click()
+    expect(laptop.locator(f"#goal-{goal_id}-view")).to_contain_text("Find a summer job")
+
+    # ...and sees the case manager's change arrive, while their own words stay in the field.
+    expect(phone.locator(f"#goal-{goal_id}-view")).to_contain_text(
+        "Find a summer job", timeout=15000
+    )
+    expect(phone_text).to_have_value("A job I like")
+
+    phone.get_by_role("button", name="Save the goal").click()
+    expect(phone.get_by_role("alert").first).to_contain_text("Someone else changed this")
+    expect(phone.locator(f"#goal-{goal_id} .current-version blockquote")).to_have_text(
+        "Find a summer job"
+    )
+    expect(phone_text).to_have_value("A job I like")
+    assert axe_violations(phone) == []
+
+    phone.get_by_role("button", name="Save the goal").click()  # re-apply on the current version
+    expect(phone.locator(f"#goal-{goal_id}-view")).to_contain_text("A job I like")
+    expect(laptop.locator(f"#goal-{goal_id}-view")).to_contain_text("A job I like", timeout=15000)
+    phone.context.close()
+    laptop.context.close()
