@@ -9,7 +9,9 @@ from sqlmodel import Session, select
 
 from app.auth import service as auth_service
 from app.auth.models import Account, Role
-from app.core.types import utcnow
+from app.core.types import saved_id, utcnow
+from app.plan import service as plans
+from app.plan.models import ActionOwner
 from app.survey import service as survey_service
 from app.survey.definition import INSTRUMENT_DIR, load_definition_file
 from app.survey.models import Assessment
@@ -78,6 +80,54 @@ def _fill(
     return assessment
 
 
+def _plan(session: Session, manager: Account, person: Account, today: date) -> None:
+    """Aino's plan, written with Kaisa: two goals, three actions, one review."""
+    plan = plans.plan_of(session, actor=person, person_id=saved_id(person.id), action="plan.read")
+    flat = plans.add_goal(
+        session,
+        actor=person,
+        plan=plan,
+        text="Oma asunto ensi kesään mennessä.",
+        themes=["housing"],
+    )
+    money = plans.add_goal(
+        session,
+        actor=person,
+        plan=plan,
+        text="Rahat riittävät koko kuukaudeksi.",
+        themes=["finance"],
+    )
+    steps = [
+        (flat, "Haen asumisneuvojan tapaamisen.", ActionOwner.YOUNG_PERSON, None, 7),
+        (money, "Tehdään yhdessä kuukauden budjetti.", ActionOwner.CASE_MANAGER, None, -5),
+        (money, "Selvitetään oikeus asumistukeen.", ActionOwner.SERVICE, "Kela", 21),
+    ]
+    for goal, text, owner, service_name, days in steps:
+        plans.add_action(
+            session,
+            actor=manager,
+            plan=plan,
+            goal=goal,
+            values={
+                "text": text,
+                "owner": owner,
+                "service_name": service_name,
+                "due_on": today + timedelta(days=days),
+            },
+        )
+    plans.add_review(
+        session,
+        actor=manager,
+        plan=plan,
+        values={
+            "held_on": today - timedelta(days=10),
+            "agreed": "Aloitetaan rahasta.",
+            "changed": "",
+            "next_review_on": today + timedelta(days=30),
+        },
+    )
+
+
 def load_demo(session: Session) -> list[str]:
     """Create what is missing; returns the usernames created."""
     import_shipped_instruments(session)
@@ -107,6 +157,7 @@ def load_demo(session: Session) -> list[str]:
         if username == "aino":
             _fill(session, person, AINO_SPRING, {}, days_ago=190)
             _fill(session, person, AINO_AUTUMN, AINO_HOPES, days_ago=12)
+            _plan(session, manager, person, today)
         elif username == "elias":
             _fill(session, person, ELIAS_SO_FAR, {"health": "Nukkuisin paremmin."}, None)
     return created

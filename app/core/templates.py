@@ -40,10 +40,20 @@ def _date(value: date | datetime | None, form: str = "medium") -> str:
     return format_date(value, form, locale=i18n.babel_locale())
 
 
-def _day(value: datetime | None) -> str:
+def _day(value: date | datetime | None) -> str:
+    """A day as people here write it (24.11.2026), in every language."""
     if value is None:
         return ""
-    return format_datetime(value, "d.M.yyyy", tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
+    if isinstance(value, datetime):
+        return format_datetime(value, "d.M.yyyy", tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
+    return format_date(value, "d.M.yyyy", locale=i18n.babel_locale())
+
+
+def _when(value: datetime | None) -> str:
+    """A moment, e.g. 24.11.2026 13:05 (Finnish time)."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d.M.yyyy HH:mm", tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
 
 
 def _build_environment() -> Environment:
@@ -63,7 +73,7 @@ def _build_environment() -> Environment:
         current_locale=i18n.current_locale,
         locale_names=i18n.LOCALE_NAMES,
     )
-    env.filters.update(date=_date, day=_day)
+    env.filters.update(date=_date, day=_day, when=_when)
     return env
 
 

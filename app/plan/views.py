@@ -181,6 +181,7 @@ def plan_history(request: Request, session: SessionDep, plan: PlanRead) -> Respo
         "plan": plan,
         "changes": changes,
         "goal": None,
+        "titles": presenters.theme_titles(session),
         "person": presenters.person_of(session, plan),
     }
     return render(request, "plan/history.html", context)
@@ -194,6 +195,7 @@ def goal_history(request: Request, session: SessionDep, found: GoalRead) -> Resp
         "plan": plan,
         "changes": changes,
         "goal": goal,
+        "titles": presenters.theme_titles(session),
         "person": presenters.person_of(session, plan),
     }
     return render(request, "plan/history.html", context)

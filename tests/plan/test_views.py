@@ -147,6 +147,11 @@ def test_a_stale_save_shows_both_texts_and_can_be_reapplied(
     assert '<blockquote class="goal-text">A job I like</blockquote>' in again.text
     history = client.get(f"/goals/{goal_id}/history").text
     assert history.count('<li class="change">') == 3 and "Kaisa" in history and "Lumi" in history
+    assert (
+        "<dt>Text</dt>" in history
+        and "<del>Find a summer job</del> → <ins>A job I like</ins>" in history
+    )
+    assert "<dt>text</dt>" not in history
 
 
 def test_the_open_page_learns_of_changes_by_polling(client: TestClient, session: Session) -> None:
