@@ -9,6 +9,7 @@ from starlette.types import Scope
 
 from app import models  # noqa: F401  (every table registered before use)
 from app.api import router as api_router
+from app.audit.views import router as audit_router
 from app.auth.views import router as auth_router
 from app.caseload.views import router as caseload_router
 from app.core import problems
@@ -53,6 +54,7 @@ def create_app() -> FastAPI:
     app.include_router(survey_router)
     app.include_router(caseload_router)
     app.include_router(plan_router)
+    app.include_router(audit_router)
     app.include_router(api_router, prefix="/api/v1")
     app.add_exception_handler(AppError, problems.handle_app_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)

@@ -38,12 +38,15 @@ def record_all(session: Session, events: list[AuditEvent]) -> None:
         session.execute(insert(AuditEvent), rows)
 
 
-def events_about(session: Session, *, subject_id: int, limit: int = 200) -> list[AuditEvent]:
-    """What others did with one person's data, newest first."""
+def events_about(
+    session: Session, *, subject_id: int, limit: int = 200
+) -> list[tuple[AuditEvent, str | None]]:
+    """What others did with one person's data, newest first, with who did it."""
     statement = (
-        select(AuditEvent)
+        select(AuditEvent, Account.display_name)
+        .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
         .where(AuditEvent.subject_id == subject_id)
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(limit)
     )
-    return list(session.exec(statement).all())
+    return [(event, name) for event, name in session.exec(statement).all()]

@@ -12,7 +12,15 @@ from app.auth.deps import SignedIn
 from app.core.db import SessionDep
 from app.core.openapi import problem_responses
 from app.plan import agreement, presenters, service
-from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
+from app.plan.deps import (
+    ActionWrite,
+    GoalRead,
+    GoalWrite,
+    Id,
+    PlanRead,
+    PlanWrite,
+    ReviewWrite,
+)
 from app.plan.errors import PreconditionFailed, StaleEdit, VersionRequired
 from app.plan.models import (
     ActionCreate,
@@ -206,7 +214,7 @@ def agree(session: SessionDep, actor: SignedIn, plan: PlanWrite) -> AgreementPub
 
 
 @router.get(f"{PLAN_PATH}/agreements/{{agreement_id}}")
-def agreed_version(session: SessionDep, plan: PlanRead, agreement_id: int) -> dict[str, Any]:
+def agreed_version(session: SessionDep, plan: PlanRead, agreement_id: Id) -> dict[str, Any]:
     """An agreed, frozen version of the plan."""
     found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
     public = AgreementPublic.model_validate(found, from_attributes=True)

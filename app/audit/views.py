@@ -1,0 +1,18 @@
+"""A young person's own part of the audit log: who has looked at or changed their data."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.audit import service
+from app.auth.deps import YoungPerson
+from app.core.db import SessionDep
+from app.core.templates import render
+from app.core.types import saved_id
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/me/access")
+def my_access_log(request: Request, session: SessionDep, actor: YoungPerson) -> Response:
+    events = service.events_about(session, subject_id=saved_id(actor.id))
+    return render(request, "audit/mine.html", {"events": events})
