@@ -25,5 +25,5 @@ def test_the_person_sees_who_looked_and_who_was_refused(
     page = client.get("/me/access").text
     assert page.count("read your plan") == 2
     assert "Kaisa K" in page and "Someone Else" in page
-    assert page.count("<strong class=\"overdue\">refused</strong>") == 1
+    assert page.count('<strong class="overdue">refused</strong>') == 1
     assert page.index("Someone Else") < page.index("Kaisa K")  # newest first
