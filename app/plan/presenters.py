@@ -9,14 +9,12 @@ from app.auth.models import Account
 from app.core.types import saved_id, utcnow
 from app.plan import agreement, service
 from app.plan.models import (
-    ActionOwner,
     ActionPublic,
     AgreementPublic,
     ChangePublic,
     FocusPublic,
     Goal,
     GoalPublic,
-    GoalStatus,
     Plan,
     PlanAction,
     PlanAgreement,
@@ -123,8 +121,6 @@ def page(
         "titles": theme_titles(session),
         "focus": {f.theme_id: f for f in focus},
         "forms": forms or {},
-        "owners": list(ActionOwner),
-        "statuses": list(GoalStatus),
         "today": utcnow().date(),
     }
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.auth import access
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
@@ -32,6 +33,14 @@ def record(
     """Save the actor's reading per theme ('' clears one). Only a case manager, only completed."""
     if actor.role != Role.CASE_MANAGER or assessment.status != AssessmentStatus.COMPLETED:
         raise NotFound()
+    access.authorize(
+        session,
+        actor=actor,
+        subject_id=assessment.subject_id,
+        action="assessment.reading.update",
+        object_type="assessment",
+        object_id=assessment.id,
+    )
     definition = service.assessment_definition(session, assessment)
     scale = satisfaction_scale(definition)
     theme_ids = {theme.id for theme in definition.themes}

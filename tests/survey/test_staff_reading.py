@@ -33,7 +33,10 @@ def test_both_readings_are_shown_and_a_difference_is_named(
     assert page.status_code == 200
     assert page.text.count('class="staff"') == 2
     assert page.text.count("sees it differently") == 1  # family: 8 against 4
-    assert session.exec(select(AuditEvent).where(AuditEvent.subject_id == person.id)).all()
+    actions = session.exec(
+        select(AuditEvent.action).where(AuditEvent.subject_id == person.id)
+    ).all()
+    assert "assessment.reading.update" in actions
     client.cookies.clear()
     sign_in(client, person)
     circle = client.get(f"/api/v1/assessments/{assessment_id}/circle").json()
