@@ -12,6 +12,11 @@ class UsernameTaken(InvalidInput):
     message = N_("This username is already in use. Choose another one.")
 
 
+class UsernameInvalid(InvalidInput):
+    code = "username-invalid"
+    message = N_("Use 3–40 letters, numbers, dots, dashes or underscores.")
+
+
 class FieldRequired(InvalidInput):
     code = "required"
     message = N_("This field is required.")

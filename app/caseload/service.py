@@ -1,5 +1,6 @@
 """Invitations and the caseload. Flushes, never commits."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,7 +13,13 @@ from sqlmodel import Session, col, select
 from app.audit import service as audit
 from app.auth import service as auth_service
 from app.auth.models import Account, CaseAssignment, Role
-from app.caseload.errors import BirthDateInvalid, FieldRequired, InvitationInvalid, UsernameTaken
+from app.caseload.errors import (
+    BirthDateInvalid,
+    FieldRequired,
+    InvitationInvalid,
+    UsernameInvalid,
+    UsernameTaken,
+)
 from app.caseload.models import Invitation
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.security import token_digest
@@ -22,6 +29,7 @@ from app.survey import service as survey_service
 from app.survey.models import Answer, Assessment, InstrumentVersion
 
 INVITATION_LIFETIME = timedelta(days=14)
+USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
 
 
 def invite(session: Session, *, actor: Account, name_hint: str = "") -> str:
@@ -109,7 +117,9 @@ def accept_with_new_account(
     for field, value in (("display_name", display_name), ("username", username)):
         if not value.strip():
             problems.append(FieldRequired(field=field))
-    if username.strip() and auth_service.username_taken(session, username=username):
+    if username.strip() and not USERNAME.fullmatch(auth_service.normalise_username(username)):
+        problems.append(UsernameInvalid(field="username"))
+    elif username.strip() and auth_service.username_taken(session, username=username):
         problems.append(UsernameTaken(field="username"))
     born: date | None = None
     try:

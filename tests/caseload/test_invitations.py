@@ -76,6 +76,9 @@ def test_bad_sign_up_names_each_field_and_keeps_the_rest(
     assert 'id="password-error">Use at least 10 characters.' in page.text
     assert 'value="Lumi L"' in page.text and 'value="31.2.2008"' in page.text
     assert "short" not in page.text  # a password is never sent back
+    form["username"] = "x" * 200
+    page = client.post(path, data=form)
+    assert page.status_code == 422 and 'id="username-error">Use 3–40 letters' in page.text
 
 
 def test_a_signed_in_young_person_joins_with_one_tap(client: TestClient, session: Session) -> None:
