@@ -16,7 +16,7 @@ from app.core import problems
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.i18n import LocaleMiddleware
-from app.core.security import SecurityMiddleware
+from app.core.security import RejectNulMiddleware, SecurityMiddleware
 from app.core.templates import STATIC_DIR
 from app.pages import router as pages_router
 from app.plan.views import router as plan_router
@@ -46,6 +46,8 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
+    # The last added runs first: security headers, then language, then the NUL check.
+    app.add_middleware(RejectNulMiddleware, on_refuse=problems.refuse_nul)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
 from app.core.errors import AppError, FieldError, InvalidInput, NotFound
 from app.core.i18n import N_
@@ -111,6 +112,15 @@ def handle_validation_error(request: Request, error: Exception) -> Response:
         # A malformed address or form from a browser: treat it as a page that is not there.
         return handle_app_error(request, NotFound())
     return problem(InvalidInput(errors=field_errors(list(error.errors()))), request)
+
+
+async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a request carrying a NUL character: a clear 400, never a 500."""
+    request = Request(scope, receive)
+    error = AppError(N_("This text contains characters that cannot be saved."))
+    error.code = "character-not-allowed"
+    response = handle_app_error(request, error)
+    await response(scope, receive, send)
 
 
 def handle_http_error(request: Request, error: Exception) -> Response:

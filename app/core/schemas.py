@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Strict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
 
 
 def _date_as_text(value: Any) -> Any:
@@ -16,10 +16,21 @@ def _date_as_text(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_date_as_text)]
 
 
+# No text may hold a NUL character (PostgreSQL cannot store it; see RejectNulMiddleware).
+NO_NUL = r"^[^\u0000]*$"
+VISIBLE = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+
 def text(max_length: int) -> Any:
     """Text with at least one visible character."""
-    return Annotated[str, Strict(), StringConstraints(pattern=r"\S", max_length=max_length)]
+    return Annotated[str, Strict(), StringConstraints(pattern=VISIBLE, max_length=max_length)]
 
 
 def free_text(max_length: int) -> Any:
-    return Annotated[str, Strict(), StringConstraints(max_length=max_length)]
+    return Annotated[str, Strict(), StringConstraints(pattern=NO_NUL, max_length=max_length)]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")

@@ -120,3 +120,44 @@ def scope_cookie(scope: Scope, name: str) -> str | None:
                 if k == name:
                     return v
     return None
+
+
+NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
+MAX_CHECKED_BODY = 4 * 1024 * 1024
+
+
+class RejectNulMiddleware:
+    """Refuse requests that carry a NUL character anywhere (PostgreSQL cannot store one).
+
+    No browser form sends one; refusing at the edge keeps every query and every
+    text column safe, instead of each service having to remember.
+    """
+
+    def __init__(self, app: ASGIApp, on_refuse: ASGIApp) -> None:
+        self.app = app
+        self.on_refuse = on_refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("raw_path") or scope["path"].encode()
+        target = path + b"?" + scope.get("query_string", b"")
+        if any(marker in target.lower() for marker in NUL_MARKERS[:2]):
+            await self.on_refuse(scope, receive, send)
+            return
+        body, more = b"", True
+        messages: list[Message] = []
+        while more:
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            more = message.get("more_body", False) and len(body) <= MAX_CHECKED_BODY
+        if any(marker in body.lower() for marker in NUL_MARKERS):
+            await self.on_refuse(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)

@@ -15,7 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.schemas import IsoDate, free_text, text
+from app.core.schemas import Body, IsoDate, free_text, text
 from app.core.types import UTCDateTime, utcnow
 from app.survey.definition import shipped_theme_ids
 
@@ -141,11 +141,11 @@ ThemeId = Annotated[
 ]
 
 
-class PersonOwner(BaseModel):
+class PersonOwner(Body):
     kind: Literal["young_person", "case_manager"]
 
 
-class ServiceOwner(BaseModel):
+class ServiceOwner(Body):
     kind: Literal["service"]
     name: text(120)  # type: ignore[valid-type]
 
@@ -153,12 +153,12 @@ class ServiceOwner(BaseModel):
 Owner = Annotated[PersonOwner | ServiceOwner, PydanticField(discriminator="kind")]
 
 
-class GoalCreate(BaseModel):
+class GoalCreate(Body):
     text: GoalText  # type: ignore[valid-type]
-    themes: list[ThemeId] = []
+    themes: list[ThemeId] = PydanticField(default_factory=list)
 
 
-class GoalUpdate(BaseModel):
+class GoalUpdate(Body):
     text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
     themes: list[ThemeId] | SkipJsonSchema[None] = None
     status: GoalStatus | SkipJsonSchema[None] = None
@@ -167,13 +167,13 @@ class GoalUpdate(BaseModel):
     )
 
 
-class ActionCreate(BaseModel):
+class ActionCreate(Body):
     text: GoalText  # type: ignore[valid-type]
     owner: Owner
     due_on: IsoDate | None = None
 
 
-class ActionUpdate(BaseModel):
+class ActionUpdate(Body):
     text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
     owner: Owner | SkipJsonSchema[None] = None
     due_on: IsoDate | None = None
@@ -181,14 +181,14 @@ class ActionUpdate(BaseModel):
     version: Annotated[int, Strict()] | None = None
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(Body):
     held_on: IsoDate
     agreed: ReviewText = ""  # type: ignore[valid-type]
     changed: ReviewText = ""  # type: ignore[valid-type]
     next_review_on: IsoDate | None = None
 
 
-class ReviewUpdate(BaseModel):
+class ReviewUpdate(Body):
     held_on: IsoDate | SkipJsonSchema[None] = None
     agreed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
     changed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]

@@ -46,8 +46,8 @@ def list_instruments(session: SessionDep, actor: SignedIn) -> list[InstrumentVer
 def get_instrument(
     session: SessionDep,
     actor: SignedIn,
-    code: Annotated[str, Path(max_length=40)],
-    version: Annotated[str, Path(max_length=20)],
+    code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}$")],
+    version: Annotated[str, Path(pattern=r"^\d{1,6}(\.\d{1,6}){1,2}$")],
 ) -> dict[str, object]:
     """The whole definition: themes, items, scales and every text in three languages."""
     row = service.get_instrument_version(session, code=code, version=version)
@@ -115,7 +115,7 @@ def put_answer(
     session: SessionDep,
     actor: YoungPerson,
     assessment: OwnAssessment,
-    item_id: Annotated[str, Path(max_length=81)],
+    item_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}\.[a-z][a-z0-9_]{0,39}$")],
     body: AnswerIn,
 ) -> AnswerPublic:
     """Save one answer the moment it is given."""

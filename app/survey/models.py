@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+from pydantic import Field as PydanticField
 from pydantic import Strict
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from app.core.schemas import Body, free_text
 from app.core.types import UTCDateTime, utcnow
 
 
@@ -126,10 +128,10 @@ class InstrumentVersionPublic(SQLModel):
     items: int
 
 
-class AnswerIn(SQLModel):
+class AnswerIn(Body):
     """A multiple-choice answer is a whole number, a comment is text; null clears it."""
 
-    value: Annotated[int, Strict()] | Annotated[str, Strict()] | None = Field(
+    value: Annotated[int, Strict()] | free_text(10000) | None = PydanticField(  # type: ignore[valid-type]
         description="A number on the item's scale, or text for a comment; null clears it"
     )
 
