@@ -128,7 +128,9 @@ def update_action(
     request: Request, session: SessionDep, actor: SignedIn, found: ActionWrite, form: FormDep
 ) -> Response:
     action, plan = found
-    raw = {k: str(form.get(k) or "") for k in ("text", "owner", "service_name", "due_on")}
+    raw = {
+        k: str(form.get(k) or "") for k in ("text", "owner", "service_name", "due_on") if k in form
+    }
     try:
         service.update_action(
             session,

@@ -216,3 +216,39 @@ def test_other_peoples_plan_pages_are_404(client: TestClient, session: Session) 
             data={"csrf_token": token, "text": "x", "status": "open", "version": "1"},
         )
         assert posted.status_code == 404
+
+
+def test_an_action_is_edited_and_a_stale_edit_keeps_both(
+    client: TestClient, session: Session
+) -> None:
+    manager, person = setup(session)
+    token = as_user(client, person)
+    goal_id = add_goal(client, token, person, "Sleep better")
+    page = client.post(
+        f"/goals/{goal_id}/actions",
+        data={
+            "csrf_token": token,
+            "text": "Phone off at ten",
+            "owner": "young_person",
+            "due_on": "",
+        },
+    )
+    action_id = int(re.findall(r'action="/actions/(\d+)"', page.text)[0])
+    edit = {
+        "csrf_token": token,
+        "text": "Phone off at eleven",
+        "owner": "young_person",
+        "service_name": "",
+        "due_on": "2026-12-24",
+        "version": "1",
+    }
+    page = client.post(f"/actions/{action_id}", data=edit)
+    assert "Phone off at eleven" in page.text and "By 24.12.2026" in page.text
+    manager_token = as_user(client, manager)
+    stale = client.post(
+        f"/actions/{action_id}",
+        data={**edit, "csrf_token": manager_token, "text": "Phone off at nine"},
+    )
+    assert stale.status_code == 409
+    assert 'value="Phone off at nine"' in stale.text  # the case manager's words, kept
+    assert "<blockquote>Phone off at eleven</blockquote>" in stale.text  # beside the current
