@@ -49,6 +49,11 @@ def _day(value: date | datetime | None) -> str:
     return format_date(value, "d.M.yyyy", locale=i18n.babel_locale())
 
 
+def _iso_day(value: str | None) -> str:
+    """A day stored as ISO text (in a frozen snapshot), written like every other day."""
+    return _day(date.fromisoformat(value)) if value else ""
+
+
 def _when(value: datetime | None) -> str:
     """A moment, e.g. 24.11.2026 13:05 (Finnish time)."""
     if value is None:
@@ -73,7 +78,7 @@ def _build_environment() -> Environment:
         current_locale=i18n.current_locale,
         locale_names=i18n.LOCALE_NAMES,
     )
-    env.filters.update(date=_date, day=_day, when=_when)
+    env.filters.update(date=_date, day=_day, iso_day=_iso_day, when=_when)
     return env
 
 
