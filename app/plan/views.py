@@ -11,7 +11,7 @@ from app.core.errors import AppError
 from app.core.forms import FormDep
 from app.core.templates import render
 from app.plan import agreement, forms, presenters, service
-from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite
+from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
 from app.plan.errors import StaleEdit
 from app.plan.models import Plan
 from app.plan.presenters import FormState
@@ -155,6 +155,28 @@ def add_review(
         service.add_review(session, actor=actor, plan=plan, values=forms.review(form))
     except AppError as error:
         return _page(request, session, actor, plan, "new-review", _refused(error, raw), 422)
+    return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
+
+
+@router.post("/reviews/{review_id}")
+def update_review(
+    request: Request, session: SessionDep, actor: SignedIn, found: ReviewWrite, form: FormDep
+) -> Response:
+    review, plan = found
+    fields = ("held_on", "agreed", "changed", "next_review_on")
+    raw = {k: str(form.get(k) or "") for k in fields}
+    try:
+        service.update_review(
+            session,
+            actor=actor,
+            plan=plan,
+            review=review,
+            expected_version=forms.version(form),
+            changes=forms.review(form),
+        )
+    except AppError as error:
+        state = _refused(error, raw)
+        return _page(request, session, actor, plan, f"review-{review.id}", state, error.status)
     return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
 
 

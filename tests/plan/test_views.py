@@ -252,3 +252,43 @@ def test_an_action_is_edited_and_a_stale_edit_keeps_both(
     assert stale.status_code == 409
     assert 'value="Phone off at nine"' in stale.text  # the case manager's words, kept
     assert "<blockquote>Phone off at eleven</blockquote>" in stale.text  # beside the current
+
+
+def test_a_review_is_edited_and_a_stale_edit_keeps_both(
+    client: TestClient, session: Session
+) -> None:
+    manager, person = setup(session)
+    token = as_user(client, manager)
+    page = client.post(
+        f"/people/{person.id}/plan/reviews",
+        data={
+            "csrf_token": token,
+            "held_on": "2026-11-24",
+            "agreed": "Start with money",
+            "changed": "",
+        },
+    )
+    review_id = int(re.findall(r'action="/reviews/(\d+)"', page.text)[0])
+    edit = {
+        "csrf_token": token,
+        "held_on": "2026-11-24",
+        "agreed": "Start with money and sleep",
+        "changed": "",
+        "next_review_on": "2027-01-10",
+        "version": "1",
+    }
+    page = client.post(f"/reviews/{review_id}", data=edit)
+    assert "Start with money and sleep" in page.text and "Next review: 10.1.2027" in page.text
+    person_token = as_user(client, person)
+    stale = client.post(
+        f"/reviews/{review_id}",
+        data={**edit, "csrf_token": person_token, "agreed": "Start with sleep"},
+    )
+    assert stale.status_code == 409
+    assert "Start with sleep</textarea>" in stale.text
+    assert "<strong>Agreed:</strong> Start with money and sleep" in stale.text
+    bad = client.post(
+        f"/reviews/{review_id}",
+        data={**edit, "csrf_token": person_token, "version": "2", "next_review_on": "2026-01-01"},
+    )
+    assert bad.status_code == 422 and "The next review cannot be before this review." in bad.text
