@@ -1,5 +1,7 @@
 """Whatever a browser sends to a form, the answer is never a server error."""
 
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -77,6 +79,9 @@ def world(client: TestClient, session: Session) -> dict[str, str]:
         goal=goal,
         values={"text": "Step", "owner": ActionOwner.YOUNG_PERSON},
     )
+    review = plans.add_review(
+        session, actor=manager, plan=plan, values={"held_on": date(2026, 1, 2)}
+    )
     token = caseload.invite(session, actor=manager)
     session.commit()
     csrf = sign_in(client, manager)
@@ -86,6 +91,7 @@ def world(client: TestClient, session: Session) -> dict[str, str]:
         "assessment": str(assessment.id),
         "goal": str(goal.id),
         "action": str(action.id),
+        "review": str(review.id),
         "invitation": token,
     }
 
@@ -104,6 +110,7 @@ PATHS = [
     "/actions/{action}",
     "/people/{person}/plan/reviews",
     "/people/{person}/plan/agreement",
+    "/reviews/{review}",
     "/signin",
 ]
 
