@@ -1,7 +1,13 @@
 """Every table of every domain, so Alembic and the app see the whole schema."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import Account, AuthSession, CaseAssignment, ExternalIdentity
+from app.auth.models import (
+    Account,
+    AuthSession,
+    CaseAssignment,
+    ExternalIdentity,
+    SignInFailure,
+)
 from app.caseload.models import Invitation
 from app.plan.models import (
     Goal,
@@ -36,5 +42,6 @@ __all__ = [
     "PlanAgreement",
     "PlanChange",
     "Review",
+    "SignInFailure",
     "StaffReading",
 ]

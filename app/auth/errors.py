@@ -14,5 +14,11 @@ class LocalAccountsDisabled(AppError):
     message = N_("Sign-in with a password is not in use here.")
 
 
+class TooManyAttempts(AppError):
+    status = 429
+    code = "too-many-attempts"
+    message = N_("Too many failed attempts. Wait 15 minutes and try again.")
+
+
 class WeakPassword(InvalidInput):
     message = N_("Use at least %(min)s characters.")

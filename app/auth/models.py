@@ -83,3 +83,14 @@ class CaseAssignment(SQLModel, table=True):
         )
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed password sign-in, kept for a short while to slow down guessing."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    username_digest: str = Field(max_length=64, index=True)
+    client: str = Field(max_length=64, index=True)

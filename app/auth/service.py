@@ -1,12 +1,13 @@
 """Use cases for accounts and sign-in sessions. Flushes, never commits."""
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
 
-from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
-from app.auth.models import Account, AuthSession, CaseAssignment, Role
+from app.auth.errors import LocalAccountsDisabled, SignInFailed, TooManyAttempts, WeakPassword
+from app.auth.models import Account, AuthSession, CaseAssignment, Role, SignInFailure
 from app.core.config import get_settings
 from app.core.security import hash_password, token_digest, verify_password
 from app.core.types import saved_id, utcnow
@@ -55,15 +56,49 @@ def create_local_account(
     return account
 
 
-def authenticate(session: Session, *, username: str, password: str) -> Account:
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_NAME = 10  # from one client, for one username
+MAX_FAILURES_PER_CLIENT = 50  # from one client, for any usernames
+
+
+def _failures(session: Session, *, since: datetime, **match: str) -> int:
+    conditions = [getattr(SignInFailure, key) == value for key, value in match.items()]
+    statement = (
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(col(SignInFailure.at) > since, *conditions)
+    )
+    return int(session.exec(statement).one())
+
+
+def authenticate(session: Session, *, username: str, password: str, client: str) -> Account:
+    """The account for a username and password; guessing is slowed down per client."""
     if not get_settings().local_accounts_enabled:
         raise LocalAccountsDisabled()
+    name = token_digest(normalise_username(username))
+    client = client[:64]
+    now = utcnow()
+    since = now - FAILURE_WINDOW
+    if (
+        _failures(session, since=since, username_digest=name, client=client)
+        >= MAX_FAILURES_PER_NAME
+        or _failures(session, since=since, client=client) >= MAX_FAILURES_PER_CLIENT
+    ):
+        raise TooManyAttempts()
     account = session.exec(
         select(Account).where(Account.username == normalise_username(username))
     ).first()
     hashed = account.password_hash if account and account.is_active else None
     if not verify_password(hashed, password) or account is None:
+        session.execute(delete(SignInFailure).where(col(SignInFailure.at) <= since))
+        session.add(SignInFailure(at=now, username_digest=name, client=client))
+        session.flush()
         raise SignInFailed()
+    session.execute(
+        delete(SignInFailure).where(
+            col(SignInFailure.username_digest) == name, col(SignInFailure.client) == client
+        )
+    )
     return account
 
 

@@ -44,7 +44,8 @@ def signin(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        account = service.authenticate(session, username=username, password=password)
+        client = request.client.host if request.client else "unknown"
+        account = service.authenticate(session, username=username, password=password, client=client)
     except AppError as error:
         return _signin_page(request, next, error=error, username=username, status_code=error.status)
     return sign_in_response(session, account, safe_next(next))

@@ -1,8 +1,11 @@
 """Local sign-in: hashed passwords, a server-side session behind a signed cookie."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.auth import service as auth_service
+from app.auth.errors import SignInFailed, TooManyAttempts
 from app.auth.models import Account, AuthSession
 from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in
 
@@ -95,3 +98,42 @@ def test_every_page_carries_security_headers(client: TestClient) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
+
+
+def attempt(session: Session, person: Account, password: str, client: str) -> Account:
+    return auth_service.authenticate(
+        session, username=person.username or "", password=password, client=client
+    )
+
+
+def test_guessing_is_slowed_down_per_client(session: Session) -> None:
+    person = make_young_person(session)
+    for _ in range(auth_service.MAX_FAILURES_PER_NAME):
+        with pytest.raises(SignInFailed):
+            attempt(session, person, "wrong", "10.0.0.9")
+    with pytest.raises(TooManyAttempts):  # even the right password waits now
+        attempt(session, person, PASSWORD, "10.0.0.9")
+    # Another device is not locked out by someone else's guessing.
+    assert attempt(session, person, PASSWORD, "10.0.0.7").id == person.id
+
+
+def test_a_success_clears_the_count(session: Session) -> None:
+    person = make_young_person(session)
+    for _ in range(auth_service.MAX_FAILURES_PER_NAME - 1):
+        with pytest.raises(SignInFailed):
+            attempt(session, person, "wrong", "c")
+    attempt(session, person, PASSWORD, "c")
+    with pytest.raises(SignInFailed):  # a fresh count: one more failure is not yet too many
+        attempt(session, person, "wrong", "c")
+
+
+def test_the_page_says_to_wait(client: TestClient, session: Session) -> None:
+    person = make_young_person(session)
+    client.cookies.set("mylife_lang", "en")
+    token = csrf_from(client.get("/signin").text)
+    form = {"username": person.username, "password": "nope", "csrf_token": token}
+    for _ in range(10):
+        assert client.post("/signin", data=form).status_code == 401
+    refused = client.post("/signin", data={**form, "password": PASSWORD})
+    assert refused.status_code == 429 and "Wait 15 minutes" in refused.text
+    assert f'value="{person.username}"' in refused.text
