@@ -53,18 +53,48 @@ def authorize(
     A refusal is always recorded.
     """
     found = relation(session, actor=actor, subject_id=subject_id)
-    if found is Relation.SELF or (found and not audit_allowed):
-        return found
-    record = audit.event(
-        actor=actor,
-        subject_id=subject_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=Outcome.ALLOWED if found else Outcome.DENIED,
-    )
     if found is None:
-        raise NotFound(keep=[record])  # stored although the request is rolled back
-    session.add(record)
-    session.flush()
+        refusal = audit.event(
+            actor=actor,
+            subject_id=subject_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=Outcome.DENIED,
+        )
+        raise NotFound(keep=[refusal])  # stored although the request is rolled back
+    if found is Relation.CASE_MANAGER and audit_allowed:
+        record_access(
+            session,
+            actor=actor,
+            subject_id=subject_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+        )
     return found
+
+
+def record_access(
+    session: Session,
+    *,
+    actor: Account,
+    subject_id: int,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+) -> None:
+    """Write an allowed access to the audit log (for a check made with audit_allowed=False)."""
+    if actor.id == subject_id:
+        return
+    session.add(
+        audit.event(
+            actor=actor,
+            subject_id=subject_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=Outcome.ALLOWED,
+        )
+    )
+    session.flush()

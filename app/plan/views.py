@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.auth import access
 from app.auth.deps import SignedIn, YoungPerson, verify_csrf
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -62,7 +63,14 @@ def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) 
     seen = request.headers.get("if-none-match", "")
     if seen == etag:
         return Response(status_code=304, headers={"ETag": etag})
-    service.plan_of(session, actor=actor, person_id=person_id, action="plan.read")  # audit
+    access.record_access(
+        session,
+        actor=actor,
+        subject_id=person_id,
+        action="plan.read",
+        object_type="plan",
+        object_id=plan.id,
+    )
     revision = int(seen.strip('"r') or 0) if seen.strip('"r').isdecimal() else 0
     context = presenters.page(session, actor=actor, plan=plan)
     context["changed"] = presenters.changed_since(session, plan=plan, revision=revision)

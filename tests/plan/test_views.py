@@ -292,3 +292,27 @@ def test_a_review_is_edited_and_a_stale_edit_keeps_both(
         data={**edit, "csrf_token": person_token, "version": "2", "next_review_on": "2026-01-01"},
     )
     assert bad.status_code == 422 and "The next review cannot be before this review." in bad.text
+
+
+def test_a_poll_is_audited_only_when_it_returns_something(
+    client: TestClient, session: Session
+) -> None:
+    from sqlmodel import select
+
+    from app.audit.models import AuditEvent
+
+    manager, person = setup(session)
+    token = as_user(client, person)
+    add_goal(client, token, person, "Exercise")
+    as_user(client, manager)
+    live = f"/people/{person.id}/plan/live"
+
+    def reads() -> int:
+        rows = session.exec(select(AuditEvent).where(AuditEvent.subject_id == person.id)).all()
+        return len(rows)
+
+    before = reads()
+    assert client.get(live, headers={"If-None-Match": '"r1"'}).status_code == 304
+    assert reads() == before
+    assert client.get(live, headers={"If-None-Match": '"r0"'}).status_code == 200
+    assert reads() == before + 1
