@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -122,8 +123,21 @@ def scope_cookie(scope: Scope, name: str) -> str | None:
     return None
 
 
-NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
 MAX_CHECKED_BODY = 4 * 1024 * 1024
+URL_NUL = b"%00"
+# A JSON escape of NUL, not itself escaped: `\u0000` after an even run of backslashes.
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+def carries_nul(body: bytes, content_type: bytes) -> bool:
+    """Whether a request body would decode to text with a NUL character in it."""
+    if b"\x00" in body:
+        return True
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        return URL_NUL in body
+    if b"json" in content_type:
+        return JSON_NUL.search(body) is not None
+    return False
 
 
 class RejectNulMiddleware:
@@ -143,7 +157,7 @@ class RejectNulMiddleware:
             return
         path = scope.get("raw_path") or scope["path"].encode()
         target = path + b"?" + scope.get("query_string", b"")
-        if any(marker in target.lower() for marker in NUL_MARKERS[:2]):
+        if b"\x00" in target or URL_NUL in target:
             await self.on_refuse(scope, receive, send)
             return
         body, more = b"", True
@@ -153,7 +167,8 @@ class RejectNulMiddleware:
             messages.append(message)
             body += message.get("body", b"")
             more = message.get("more_body", False) and len(body) <= MAX_CHECKED_BODY
-        if any(marker in body.lower() for marker in NUL_MARKERS):
+        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+        if carries_nul(body, content_type.lower()):
             await self.on_refuse(scope, receive, send)
             return
 

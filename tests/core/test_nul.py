@@ -36,3 +36,15 @@ def test_the_api_answers_a_problem(
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"] == "urn:mylife:problem:character-not-allowed"
+
+
+@pytest.mark.parametrize("text", ["50%00 off", "a literal \\u0000 in my words"])
+def test_text_that_only_looks_like_a_nul_is_saved(
+    client: TestClient, session: Session, text: str
+) -> None:
+    sign_in(client, make_young_person(session))
+    assessment_id = client.post("/api/v1/assessments").json()["id"]
+    saved = client.put(
+        f"/api/v1/assessments/{assessment_id}/answers/health.future", json={"value": text}
+    )
+    assert saved.status_code == 200 and saved.json()["value"] == text
