@@ -33,14 +33,3 @@ class AuditEvent(SQLModel, table=True):
     purpose: str = Field(default="case_work", max_length=40)
     outcome: Outcome = Field(sa_type=String(10))
     client_id: str | None = Field(default=None, max_length=120)
-
-
-class AuditEventPublic(SQLModel):
-    at: datetime
-    actor_id: int | None
-    actor_role: str
-    action: str
-    object_type: str
-    object_id: int | None
-    purpose: str
-    outcome: Outcome

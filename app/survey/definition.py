@@ -95,9 +95,6 @@ class Scale(Strict):
     def band_for(self, value: int) -> Band:
         return next(band for band in self.bands if band.min <= value <= band.max)
 
-    def anchor_for(self, value: int) -> Texts | None:
-        return next((a.label for a in self.anchors if a.value == value), None)
-
 
 class Item(Strict):
     id: ItemId
