@@ -60,9 +60,8 @@ def _public(session: Session, assessment: Assessment) -> AssessmentPublic:
     answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
     values: dict[str, int | str] = {}
     for item_id, answer in answers.items():
-        value = answer.value_int if answer.value_int is not None else answer.value_text
-        if value is not None:
-            values[item_id] = value
+        if answer.value is not None:
+            values[item_id] = answer.value
     return AssessmentPublic(
         id=assessment.id or 0,
         instrument=definition.code,

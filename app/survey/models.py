@@ -93,6 +93,11 @@ class Answer(SQLModel, table=True):
     value_text: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    @property
+    def value(self) -> int | str | None:
+        """The answer as given: a number on the scale, or text."""
+        return self.value_int if self.value_int is not None else self.value_text
+
 
 class StaffReading(SQLModel, table=True):
     """A case manager's own reading of one theme of an assessment, kept beside the

@@ -17,8 +17,7 @@ from app.survey.models import Answer, Assessment, AssessmentStatus
 def _current_values(answers: Mapping[str, Answer]) -> dict[str, str]:
     values = {}
     for item_id, answer in answers.items():
-        value = answer.value_int if answer.value_int is not None else answer.value_text
-        values[item_id] = "" if value is None else str(value)
+        values[item_id] = "" if answer.value is None else str(answer.value)
     return values
 
 

@@ -226,7 +226,7 @@ def _stored_value(session: Session, assessment: Assessment, item_id: str) -> Ans
     ).first()
     if answer is None:
         return None
-    return answer.value_int if answer.value_int is not None else answer.value_text
+    return answer.value
 
 
 def _store(session: Session, assessment: Assessment, item: Item, value: AnswerValue) -> None:
