@@ -9,6 +9,9 @@ from app.core.errors import AppError, FieldError, InvalidInput
 from app.plan.errors import DateInvalid, TextRequired
 from app.plan.models import ActionOwner, GoalStatus
 
+ACTION_FIELDS = ["text", "owner", "service_name", "due_on"]
+REVIEW_FIELDS = ["held_on", "agreed", "changed", "next_review_on"]
+
 
 def _date(form: FormData, name: str, problems: list[FieldError]) -> date | None:
     raw = str(form.get(name) or "").strip()

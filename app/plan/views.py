@@ -9,7 +9,7 @@ from app.auth import access
 from app.auth.deps import SignedIn, YoungPerson, verify_csrf
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.forms import FormDep
+from app.core.forms import FormDep, text_fields
 from app.core.templates import render
 from app.plan import agreement, forms, presenters, service
 from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
@@ -122,7 +122,7 @@ def add_action(
     request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
 ) -> Response:
     goal, plan = found
-    raw = {k: str(form.get(k) or "") for k in ("text", "owner", "service_name", "due_on")}
+    raw = text_fields(form, forms.ACTION_FIELDS)
     try:
         service.add_action(session, actor=actor, plan=plan, goal=goal, values=forms.action(form))
     except AppError as error:
@@ -136,9 +136,7 @@ def update_action(
     request: Request, session: SessionDep, actor: SignedIn, found: ActionWrite, form: FormDep
 ) -> Response:
     action, plan = found
-    raw = {
-        k: str(form.get(k) or "") for k in ("text", "owner", "service_name", "due_on") if k in form
-    }
+    raw = text_fields(form, forms.ACTION_FIELDS)
     try:
         service.update_action(
             session,
@@ -158,7 +156,7 @@ def update_action(
 def add_review(
     request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
 ) -> Response:
-    raw = {k: str(form.get(k) or "") for k in ("held_on", "agreed", "changed", "next_review_on")}
+    raw = text_fields(form, forms.REVIEW_FIELDS)
     try:
         service.add_review(session, actor=actor, plan=plan, values=forms.review(form))
     except AppError as error:
@@ -171,8 +169,7 @@ def update_review(
     request: Request, session: SessionDep, actor: SignedIn, found: ReviewWrite, form: FormDep
 ) -> Response:
     review, plan = found
-    fields = ("held_on", "agreed", "changed", "next_review_on")
-    raw = {k: str(form.get(k) or "") for k in fields}
+    raw = text_fields(form, forms.REVIEW_FIELDS)
     try:
         service.update_review(
             session,
