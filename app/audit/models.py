@@ -32,4 +32,6 @@ class AuditEvent(SQLModel, table=True):
     object_id: int | None = None
     purpose: str = Field(default="case_work", max_length=40)
     outcome: Outcome = Field(sa_type=String(10))
+    # A machine client (the portal): its OAuth client id and the token's subject.
     client_id: str | None = Field(default=None, max_length=120)
+    token_subject: str | None = Field(default=None, max_length=255)

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime, utcnow
@@ -36,7 +36,11 @@ class ExternalIdentity(SQLModel, table=True):
     """An OpenID Connect identity (issuer + subject) linked to one account."""
 
     __tablename__ = "external_identity"
-    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    # An identity belongs to one account, and an account has one identity per issuer.
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject"),
+        Index("uq_external_identity_account_issuer", "account_id", "issuer", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(
@@ -63,6 +67,10 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+    # Set when signed in through OpenID Connect: the provider, and the ID token
+    # that signing out hands back to it (RP-initiated logout).
+    provider: str | None = Field(default=None, max_length=40)
+    id_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class CaseAssignment(SQLModel, table=True):

@@ -4,11 +4,31 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
+SigningAlgorithm = Literal[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"
+]
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class OidcProvider(BaseModel):
+    """An OpenID Connect provider people sign in with.
+
+    `audience` says who signs in through it: young people (the national portal's
+    provider) or staff (an organisation's provider). Only identities linked to an
+    account of that kind are let in.
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9-]{1,40}$")  # in the callback address
+    label: str = Field(min_length=1, max_length=80)  # shown on the sign-in button
+    audience: Literal["young_people", "staff"]
+    discovery_url: str  # https://provider/.well-known/openid-configuration
+    client_id: str
+    client_secret: str = ""  # empty: a public client (PKCE only)
+    scopes: str = "openid profile"
 
 
 class Settings(BaseSettings):
@@ -22,6 +42,19 @@ class Settings(BaseSettings):
     local_accounts_enabled: bool = True
     default_locale: Literal["fi", "sv", "en"] = "fi"
     log_sql: bool = False
+    # JSON list of OidcProvider, e.g. MYLIFE_OIDC_PROVIDERS='[{"name": "portal", ...}]'
+    oidc_providers: list[OidcProvider] = []
+    # The FHIR API (/fhir/R4) accepts bearer tokens from this issuer only; unset, it is off.
+    fhir_issuer: str | None = None
+    # The `aud` the tokens must carry: this API's resource identifier.
+    fhir_audience: str = ""
+    # Where the issuer's keys are; default: `jwks_uri` from the issuer's discovery document.
+    fhir_jwks_url: str | None = None
+    # Public-key algorithms only: `none` and shared-secret (HS*) tokens are never accepted.
+    fhir_algorithms: list[SigningAlgorithm] = ["RS256", "PS256", "ES256"]
+
+    def oidc_provider(self, name: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
 
     @property
     def secure_cookies(self) -> bool:

@@ -60,6 +60,10 @@ class Assessment(SQLModel, table=True):
             sqlite_where=text("status = 'in_progress'"),
             postgresql_where=text("status = 'in_progress'"),
         ),
+        # A response imported from elsewhere (the portal) is stored once per identifier.
+        Index(
+            "uq_assessment_external", "subject_id", "external_system", "external_id", unique=True
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +83,10 @@ class Assessment(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Where an imported assessment came from: the identifier it carried there.
+    external_system: str | None = Field(default=None, max_length=255)
+    external_id: str | None = Field(default=None, max_length=255)
+    imported_by: str | None = Field(default=None, max_length=120)  # the client that sent it
 
 
 class Answer(SQLModel, table=True):
