@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -10,13 +11,14 @@ from starlette.types import Scope
 from app import models  # noqa: F401  (every table registered before use)
 from app.api import router as api_router
 from app.audit.views import router as audit_router
+from app.auth.oidc import FLOW_COOKIE, FLOW_SECONDS
 from app.auth.views import router as auth_router
 from app.caseload.views import router as caseload_router
 from app.core import problems
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.i18n import LocaleMiddleware
-from app.core.security import RejectNulMiddleware, SecurityMiddleware
+from app.core.security import RejectNulMiddleware, SecurityMiddleware, derived_key
 from app.core.templates import STATIC_DIR
 from app.pages import router as pages_router
 from app.plan.views import router as plan_router
@@ -46,7 +48,17 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    # The last added runs first: security headers, then language, then the NUL check.
+    # The last added runs first: security headers, language, the NUL check, the OIDC flow.
+    # Only the OpenID Connect flow (state, nonce, PKCE verifier) lives in this signed,
+    # short-lived cookie; the sign-in session itself is a server-side row.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=derived_key("oidc-flow"),
+        session_cookie=FLOW_COOKIE,
+        max_age=FLOW_SECONDS,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_middleware(RejectNulMiddleware, on_refuse=problems.refuse_nul)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
     app.add_middleware(SecurityMiddleware)

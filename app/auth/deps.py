@@ -70,9 +70,16 @@ def require_case_manager(account: SignedIn) -> Account:
 CaseManager = Annotated[Account, Depends(require_case_manager)]
 
 
-def sign_in_response(session: Session, account: Account, target: str) -> RedirectResponse:
+def sign_in_response(
+    session: Session,
+    account: Account,
+    target: str,
+    *,
+    provider: str | None = None,
+    id_token: str | None = None,
+) -> RedirectResponse:
     """Open a sign-in session for the account and send the browser on to `target`."""
-    token = service.start_session(session, account=account)
+    token = service.start_session(session, account=account, provider=provider, id_token=id_token)
     settings = get_settings()
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(

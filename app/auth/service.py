@@ -102,7 +102,9 @@ def authenticate(session: Session, *, username: str, password: str, client: str)
     return account
 
 
-def start_session(session: Session, *, account: Account) -> str:
+def start_session(
+    session: Session, *, account: Account, provider: str | None = None, id_token: str | None = None
+) -> str:
     """Open a sign-in session; returns the raw token for the cookie."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -113,6 +115,8 @@ def start_session(session: Session, *, account: Account) -> str:
             account_id=saved_id(account.id),
             last_seen_at=now,
             expires_at=now + max_age,
+            provider=provider,
+            id_token=id_token,
         )
     )
     session.flush()
@@ -135,11 +139,13 @@ def resume_session(session: Session, *, token: str) -> Account | None:
     return account
 
 
-def end_session(session: Session, *, token: str) -> None:
+def end_session(session: Session, *, token: str) -> AuthSession | None:
+    """End a sign-in session; returns it, for signing out at its provider too."""
     row = session.get(AuthSession, token_digest(token))
     if row is not None:
         session.delete(row)
         session.flush()
+    return row
 
 
 def set_locale(session: Session, *, account: Account, locale: str) -> None:

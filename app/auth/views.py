@@ -1,11 +1,12 @@
-"""Sign-in and sign-out pages for local accounts."""
+"""Sign-in and sign-out: local accounts, and OpenID Connect providers."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from app.auth import service
+from app.auth import identities, oidc, service
 from app.auth.deps import (
     SESSION_COOKIE,
     CurrentAccount,
@@ -16,6 +17,7 @@ from app.auth.deps import (
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.i18n import current_locale
 from app.core.problems import safe_next
 from app.core.templates import render
 
@@ -24,7 +26,12 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 def _signin_page(request: Request, next_path: str, **context: object) -> Response:
     status = int(str(context.pop("status_code", 200)))
-    values = {"next": safe_next(next_path), "local_enabled": get_settings().local_accounts_enabled}
+    settings = get_settings()
+    values = {
+        "next": safe_next(next_path),
+        "local_enabled": settings.local_accounts_enabled,
+        "providers": sorted(settings.oidc_providers, key=lambda p: p.audience != "young_people"),
+    }
     return render(request, "auth/signin.html", {**values, **context}, status_code=status)
 
 
@@ -51,11 +58,59 @@ def signin(
     return sign_in_response(session, account, safe_next(next))
 
 
+RETURN_KEY = "mylife_return"
+
+
+@router.get("/auth/oidc/{name}/login")
+async def oidc_login(
+    request: Request, name: str, next: str = "/", invitation: str | None = None
+) -> Response:
+    """Send the browser to the provider; remember where to go and which invitation it holds."""
+    provider = oidc.provider_named(name)
+    request.session[RETURN_KEY] = {
+        "provider": name,
+        "next": safe_next(next),
+        "invitation": invitation[:100] if invitation else None,
+    }
+    redirect_uri = str(request.url_for("oidc_callback", name=name))
+    return await oidc.start(request, provider, redirect_uri=redirect_uri, locale=current_locale())
+
+
+@router.get("/auth/oidc/{name}/callback", name="oidc_callback")
+async def oidc_callback(
+    request: Request, name: str, session: SessionDep, current: CurrentAccount
+) -> Response:
+    provider = oidc.provider_named(name)
+    back: dict[str, Any] = request.session.pop(RETURN_KEY, None) or {}
+    if back.get("provider") != name:
+        back = {}
+    identity = await oidc.finish(request, provider)
+    invitation = back.get("invitation")
+
+    def complete() -> Response:
+        account, joined = identities.sign_in(
+            session, provider=provider, identity=identity, invitation=invitation, current=current
+        )
+        target = back.get("next") or "/"
+        if invitation and not joined:
+            target = f"/invitations/{invitation}"  # an existing account accepts with one tap
+        return sign_in_response(
+            session, account, target, provider=provider.name, id_token=identity.id_token
+        )
+
+    return await run_in_threadpool(complete)
+
+
 @router.post("/signout")
-def signout(request: Request, session: SessionDep) -> Response:
+async def signout(request: Request, session: SessionDep) -> Response:
+    """End the session here and, for a provider's session, at the provider too."""
     token = session_token(request)
-    if token:
-        service.end_session(session, token=token)
-    response = RedirectResponse("/signin", status_code=303)
+    ended = await run_in_threadpool(service.end_session, session, token=token) if token else None
+    target = "/signin"
+    provider = get_settings().oidc_provider(ended.provider) if ended and ended.provider else None
+    if ended and provider:
+        back = str(request.url_for("signin_form"))
+        target = await oidc.logout_url(provider, id_token=ended.id_token, return_to=back) or target
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
     return response

@@ -62,7 +62,7 @@ def open_invitation(session: Session, *, token: str) -> tuple[Invitation, Accoun
     return invitation, manager
 
 
-def _use(session: Session, invitation: Invitation, person: Account) -> None:
+def use_invitation(session: Session, invitation: Invitation, person: Account) -> None:
     """Mark the invitation used, once: a second use in a race finds no row to update."""
     now = utcnow()
     result = session.execute(
@@ -82,7 +82,7 @@ def accept_as(session: Session, *, token: str, person: Account) -> Account:
     if person.role != Role.YOUNG_PERSON:
         raise InvitationInvalid()
     invitation, manager = open_invitation(session, token=token)
-    _use(session, invitation, person)
+    use_invitation(session, invitation, person)
     return manager
 
 
@@ -140,7 +140,7 @@ def accept_with_new_account(
         role=Role.YOUNG_PERSON,
         birth_date=born,
     )
-    _use(session, invitation, person)
+    use_invitation(session, invitation, person)
     return person
 
 

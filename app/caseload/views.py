@@ -8,8 +8,9 @@ from starlette.responses import RedirectResponse, Response
 from app.auth.deps import CaseManager, CurrentAccount, sign_in_response, verify_csrf
 from app.auth.models import Role
 from app.caseload import service
+from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import AppError
+from app.core.errors import AppError, NotFound
 from app.core.forms import FormDep, text_fields
 from app.core.templates import render
 from app.survey import service as survey_service
@@ -50,7 +51,14 @@ def _invitation_page(
 ) -> Response:
     status = int(str(context.pop("status_code", 200)))
     _invitation, manager = service.open_invitation(session, token=token)
-    values = {"token": token, "manager": manager.display_name, **context}
+    settings = get_settings()
+    values = {
+        "token": token,
+        "manager": manager.display_name,
+        "providers": [p for p in settings.oidc_providers if p.audience == "young_people"],
+        "local_enabled": settings.local_accounts_enabled,
+        **context,
+    }
     return render(request, "caseload/invitation.html", values, status_code=status)
 
 
@@ -71,6 +79,8 @@ def join(session: SessionDep, account: CurrentAccount, token: Token) -> Response
 @router.post("/invitations/{token}")
 def sign_up(request: Request, session: SessionDep, token: Token, form: FormDep) -> Response:
     """Create the young person's account from the invitation, and sign them in."""
+    if not get_settings().local_accounts_enabled:
+        raise NotFound()
     values = text_fields(form, SIGN_UP_FIELDS)
     try:
         person = service.accept_with_new_account(

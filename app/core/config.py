@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,12 @@ class Settings(BaseSettings):
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
+
+    @property
+    def oidc_origins(self) -> list[str]:
+        """The providers' origins (scheme, host, port)."""
+        parts = [urlsplit(provider.discovery_url) for provider in self.oidc_providers]
+        return sorted({f"{part.scheme}://{part.netloc}" for part in parts})
 
     @property
     def secure_cookies(self) -> bool:

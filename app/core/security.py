@@ -51,6 +51,12 @@ def unsign(signed: str | None, purpose: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def derived_key(purpose: str) -> str:
+    """A key for one purpose, derived from the secret key."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"mylife.{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -66,9 +72,15 @@ def csrf_valid(seed: str | None, token: str | None) -> bool:
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
-    "manifest-src 'self'; worker-src 'self'"
+    "object-src 'none'; base-uri 'self'; form-action 'self'{form_targets}; "
+    "frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'"
 )
+
+
+def content_security_policy() -> str:
+    """The policy; signing out is a form whose redirect may go on to a sign-in provider."""
+    origins = get_settings().oidc_origins
+    return CONTENT_SECURITY_POLICY.format(form_targets="".join(f" {o}" for o in origins))
 
 
 class SecurityMiddleware:
@@ -95,7 +107,7 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("Content-Security-Policy", content_security_policy())
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")

@@ -1,56 +1,57 @@
-"""A real OpenID Connect provider process (npm `oidc-provider`) on 127.0.0.1 for the tests."""
+"""Two real OpenID Connect provider processes: the national portal's (young people, and the
+tokens the portal calls the FHIR API with) and an organisation's (staff)."""
 
-import os
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.browser.conftest import free_port
+from app.core.config import OidcProvider, get_settings
+from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, RESOURCE, Provider, running_provider
 
-SCRIPT = Path(__file__).with_name("provider.mjs")
-CLIENT_ID = "mylife"
-CLIENT_SECRET = "mylife-test-secret"
-REDIRECT_URI = "http://testserver/auth/oidc/portal/callback"
-
-
-@dataclass(frozen=True)
-class Provider:
-    issuer: str
-    discovery_url: str
+APP = "http://testserver"
 
 
 @pytest.fixture(scope="session")
 def oidc_provider() -> Iterator[Provider]:
-    node = shutil.which("node")
-    assert node, "node is needed for the OpenID Connect provider (make test installs it)"
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "REDIRECT_URIS": REDIRECT_URI}
-    process = subprocess.Popen(
-        [node, str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    with running_provider(
+        redirect_uris=[f"{APP}/auth/oidc/portal/callback"], post_logout_uris=[f"{APP}/signin"]
+    ) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def staff_provider() -> Iterator[Provider]:
+    with running_provider(
+        redirect_uris=[f"{APP}/auth/oidc/organisation/callback"],
+        post_logout_uris=[f"{APP}/signin"],
+    ) as provider:
+        yield provider
+
+
+def provider_settings(name: str, label: str, audience: str, provider: Provider) -> OidcProvider:
+    return OidcProvider.model_validate(
+        {
+            "name": name,
+            "label": label,
+            "audience": audience,
+            "discovery_url": provider.discovery_url,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        }
     )
-    issuer = f"http://127.0.0.1:{port}"
-    discovery = f"{issuer}/.well-known/openid-configuration"
-    deadline = time.monotonic() + 20
-    try:
-        while True:
-            try:
-                if httpx.get(discovery, timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"the OpenID Connect provider did not start:\n{output}")
-            time.sleep(0.1)
-        yield Provider(issuer=issuer, discovery_url=discovery)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+
+
+@pytest.fixture
+def portal(
+    monkeypatch: pytest.MonkeyPatch, oidc_provider: Provider, staff_provider: Provider
+) -> Provider:
+    """MyLife configured as in production: both providers, and the portal's FHIR tokens."""
+    settings = get_settings()
+    providers = [
+        provider_settings("portal", "Omaolo", "young_people", oidc_provider),
+        provider_settings("organisation", "Kuopio", "staff", staff_provider),
+    ]
+    monkeypatch.setattr(settings, "oidc_providers", providers)
+    monkeypatch.setattr(settings, "fhir_issuer", oidc_provider.issuer)
+    monkeypatch.setattr(settings, "fhir_audience", RESOURCE)
+    return oidc_provider
