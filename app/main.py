@@ -20,6 +20,8 @@ from app.core.errors import AppError
 from app.core.i18n import LocaleMiddleware
 from app.core.security import RejectNulMiddleware, SecurityMiddleware, derived_key
 from app.core.templates import STATIC_DIR
+from app.fhir.api import router as fhir_router
+from app.fhir.errors import render_outcome
 from app.pages import router as pages_router
 from app.plan.views import router as plan_router
 from app.survey.views import router as survey_router
@@ -70,6 +72,8 @@ def create_app() -> FastAPI:
     app.include_router(plan_router)
     app.include_router(audit_router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(fhir_router)
+    problems.RENDERERS["/fhir/"] = render_outcome
     app.add_exception_handler(AppError, problems.handle_app_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)

@@ -56,6 +56,9 @@ from app.core.db import get_engine, get_session, transaction  # noqa: E402
 from app.demo import import_shipped_instruments  # noqa: E402
 from app.main import app  # noqa: E402
 
+# The real OpenID Connect providers (started on first use), for sign-in and FHIR tests.
+pytest_plugins = ["tests.oidc.fixtures"]
+
 
 def alembic_config(url: str) -> Config:
     config = Config(str(ROOT / "alembic.ini"))

@@ -1,9 +1,11 @@
 """The one place that decides whether an actor may touch a young person's data.
 
 A young person may touch their own data; a case manager the data of the young
-people in their caseload. Every access by someone other than the person is
-written to the audit log, allowed or not. Refusals look exactly like a missing
-object (404), so an outsider learns nothing.
+people in their caseload; a machine client (the national portal) the data of
+the one person its access token was issued for, within the token's scopes.
+Every access by someone other than the person is written to the audit log,
+allowed or not. Refusals look exactly like a missing object (404), so an
+outsider learns nothing.
 """
 
 from enum import StrEnum
@@ -11,9 +13,10 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.audit.models import Outcome
+from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account, CaseAssignment, Role
-from app.core.errors import NotFound
+from app.core.errors import AppError, NotFound
+from app.core.i18n import N_
 
 
 class Relation(StrEnum):
@@ -97,4 +100,76 @@ def record_access(
             outcome=Outcome.ALLOWED,
         )
     )
+    session.flush()
+
+
+class ScopeMissing(AppError):
+    status = 403
+    code = "insufficient-scope"
+    message = N_("The access token does not allow this.")
+
+
+def scope_allows(granted: frozenset[str], needed: str) -> bool:
+    """SMART scopes: `patient/Goal.read` is met by itself, by `patient/*.read`, and by the
+    SMART v2 forms (`patient/Goal.rs`: read and search; `.c`: create)."""
+    context, _, rest = needed.partition("/")
+    resource, _, permission = rest.partition(".")
+    letters = {"read": set("rs"), "write": set("cu")}[permission]
+    for scope in granted:
+        their_context, _, their_rest = scope.partition("/")
+        their_resource, _, their_permission = their_rest.partition(".")
+        if their_context != context or their_resource not in (resource, "*"):
+            continue
+        if their_permission == permission or (
+            their_permission
+            and set(their_permission) <= set("cruds")
+            and letters & set(their_permission)
+        ):
+            return True
+    return False
+
+
+def authorize_client(
+    session: Session,
+    *,
+    client_id: str | None,
+    token_subject: str,
+    person_id: int | None,
+    granted: frozenset[str],
+    needed: str,
+    action: str,
+    object_type: str,
+    object_id: int | None = None,
+    owner_id: int | None = None,
+    exists: bool = True,
+) -> None:
+    """Allow a machine client acting for `person_id` (the token subject's account, if any),
+    or raise: 403 without the scope, 404 for anyone else's object. Always audited.
+
+    `owner_id` is whose object it is; None for a search within the person's own data.
+    `exists=False`: no such object; refused like someone else's, and recorded.
+    """
+    subject_id = owner_id if owner_id is not None else person_id
+
+    def record(outcome: Outcome) -> AuditEvent:
+        row = audit.event(
+            actor=None,
+            subject_id=subject_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=outcome,
+            purpose="portal",
+            client_id=client_id,
+        )
+        row.actor_role = "portal"
+        row.token_subject = token_subject[:255]
+        return row
+
+    if not scope_allows(granted, needed):
+        challenge = f'Bearer realm="mylife-fhir", error="insufficient_scope", scope="{needed}"'
+        raise ScopeMissing(headers={"WWW-Authenticate": challenge}, keep=[record(Outcome.DENIED)])
+    if not exists or (owner_id is not None and owner_id != person_id):
+        raise NotFound(keep=[record(Outcome.DENIED)])
+    session.add(record(Outcome.ALLOWED))
     session.flush()

@@ -30,12 +30,14 @@ class AppError(Exception):
         errors: list[FieldError] | None = None,
         keep: list[object] | None = None,
         extra: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.message = message or self.message
         # Rows to store even though the request is rolled back (audit of a refusal).
         self.keep = keep or []
         # More for the client, e.g. the current object when an edit was stale.
         self.extra = extra or {}
+        self.headers = headers or {}  # e.g. WWW-Authenticate on a refused token
         self.params = params or {}
         self.errors = errors or ([FieldError(field, self.message, self.params)] if field else [])
         super().__init__(self.message)

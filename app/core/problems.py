@@ -6,6 +6,7 @@ to the sign-in page and brought back afterwards.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -31,8 +32,17 @@ _STATUS_MESSAGES = {
 }
 
 
-def wants_problem_json(request: Request) -> bool:
-    return request.url.path.startswith(MACHINE_PREFIXES)
+Renderer = Callable[[AppError, Request], Response]
+# Other machine interfaces with their own error format (the FHIR API: OperationOutcome).
+RENDERERS: dict[str, Renderer] = {}
+
+
+def machine_renderer(request: Request) -> Renderer | None:
+    """How a machine client under this path wants errors; None for a browser."""
+    for prefix, renderer in RENDERERS.items():
+        if request.url.path.startswith(prefix):
+            return renderer
+    return problem if request.url.path.startswith(MACHINE_PREFIXES) else None
 
 
 def problem(error: AppError, request: Request) -> JSONResponse:
@@ -46,7 +56,9 @@ def problem(error: AppError, request: Request) -> JSONResponse:
         body["field"] = error.errors[0].field
         body["errors"] = [{"field": e.field, "message": e.text()} for e in error.errors]
     body.update(error.extra)
-    return JSONResponse(body, status_code=error.status, media_type="application/problem+json")
+    return JSONResponse(
+        body, status_code=error.status, media_type="application/problem+json", headers=error.headers
+    )
 
 
 def safe_next(path: str) -> str:
@@ -56,8 +68,9 @@ def safe_next(path: str) -> str:
 
 def handle_app_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, AppError)
-    if wants_problem_json(request):
-        return problem(error, request)
+    renderer = machine_renderer(request)
+    if renderer is not None:
+        return renderer(error, request)
     if error.status == 401:
         target = "/signin?next=" + quote(safe_next(request.url.path), safe="/")
         if is_htmx(request):
@@ -108,10 +121,11 @@ def field_errors(errors: list[dict[str, Any]]) -> list[FieldError]:
 
 def handle_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    if not wants_problem_json(request):
+    renderer = machine_renderer(request)
+    if renderer is None:
         # A malformed address or form from a browser: treat it as a page that is not there.
         return handle_app_error(request, NotFound())
-    return problem(InvalidInput(errors=field_errors(list(error.errors()))), request)
+    return renderer(InvalidInput(errors=field_errors(list(error.errors()))), request)
 
 
 async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import func
@@ -354,3 +354,76 @@ def count_answers(session: Session, *, assessment: Assessment) -> int:
         select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment.id)
     )
     return int(session.exec(statement).one())
+
+
+def clean_value(definition: InstrumentDefinition, item_id: str, value: AnswerValue) -> AnswerValue:
+    """An answer checked against its item, as saving it would (raises the same errors)."""
+    return _clean_value(definition.items()[item_id][1], definition, value)
+
+
+def all_versions(session: Session) -> list[tuple[InstrumentVersion, str]]:
+    """Every instrument version with its instrument's code."""
+    rows = session.exec(
+        select(InstrumentVersion, Instrument.code)
+        .join(Instrument, col(Instrument.id) == col(InstrumentVersion.instrument_id))
+        .order_by(col(Instrument.code), col(InstrumentVersion.id))
+    ).all()
+    return [(version, code) for version, code in rows]
+
+
+def _imported(
+    session: Session, *, person: Account, system: str, identifier: str
+) -> Assessment | None:
+    return session.exec(
+        select(Assessment).where(
+            Assessment.subject_id == person.id,
+            Assessment.external_system == system,
+            Assessment.external_id == identifier,
+        )
+    ).first()
+
+
+def import_completed(
+    session: Session,
+    *,
+    person: Account,
+    version: InstrumentVersion,
+    answers: Mapping[str, AnswerValue],
+    authored: datetime,
+    system: str,
+    identifier: str,
+    client_id: str | None,
+) -> tuple[Assessment, bool]:
+    """Store an assessment completed elsewhere (checked by the caller); once per identifier.
+
+    Returns the assessment and whether it was created now.
+    """
+    existing = _imported(session, person=person, system=system, identifier=identifier)
+    if existing is not None:
+        return existing, False
+    definition = definition_of(version)
+    assessment = Assessment(
+        subject_id=saved_id(person.id),
+        instrument_version_id=saved_id(version.id),
+        status=AssessmentStatus.COMPLETED,
+        position=len(definition.themes),
+        started_at=authored,
+        completed_at=authored,
+        updated_at=utcnow(),
+        external_system=system,
+        external_id=identifier,
+        imported_by=client_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(assessment)
+            session.flush()
+            for item_id, value in answers.items():
+                _store(session, assessment, definition.items()[item_id][1], value)
+            session.flush()
+    except IntegrityError:  # the same response sent twice at the same moment
+        found = _imported(session, person=person, system=system, identifier=identifier)
+        if found is None:
+            raise
+        return found, False
+    return assessment, True

@@ -16,7 +16,7 @@ from app.caseload.models import Invitation
 from app.core.config import get_settings
 from app.core.security import token_digest
 from tests.factories import PASSWORD, csrf_from, make_case_manager, make_young_person, sign_in
-from tests.oidc.conftest import APP
+from tests.oidc.fixtures import APP
 from tests.oidc.provider import Provider, follow_until, log_in
 
 

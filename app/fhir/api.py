@@ -1,0 +1,400 @@
+"""/fhir/R4: the national portal reads and imports one young person's data over OAuth 2.
+
+Every request but /metadata carries a bearer JWT from the portal's issuer. The
+token's subject is the young person (their linked portal identity); the portal
+sees only that person's data, within the token's SMART scopes. Every request is
+audited with the client id, the token subject, the resource and the outcome.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlmodel import Session, col, select
+from starlette.responses import Response
+
+from app.audit import service as audit
+from app.audit.models import Outcome
+from app.auth import access, identities
+from app.auth.models import Account, Role
+from app.core.config import get_settings
+from app.core.db import SessionDep
+from app.core.errors import FieldError, InvalidInput
+from app.core.i18n import N_
+from app.core.types import utcnow
+from app.fhir import importer, resources, tokens
+from app.fhir.errors import InvalidResource, fhir_response, unauthorized
+from app.plan import agreement
+from app.plan.models import Goal, Plan, PlanAction, Review
+from app.survey import service as survey
+from app.survey.models import Assessment
+
+router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
+PREFIX = "/fhir/R4/"
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + PREFIX.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Portal:
+    """A request from the portal: its validated token and the person it acts for."""
+
+    token: tokens.AccessToken
+    person: Account | None
+
+    @property
+    def person_id(self) -> int | None:
+        return self.person.id if self.person else None
+
+    def authorize(
+        self, session: Session, needed: str, action: str, object_type: str, **kw: Any
+    ) -> None:
+        access.authorize_client(
+            session,
+            client_id=self.token.client_id,
+            token_subject=self.token.subject,
+            person_id=self.person_id,
+            granted=self.token.scopes,
+            needed=needed,
+            action=action,
+            object_type=object_type,
+            **kw,
+        )
+
+
+def portal(request: Request, session: SessionDep) -> Portal:
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    reason: str | None = None
+    token: tokens.AccessToken | None = None
+    if scheme.lower() != "bearer" or not credentials.strip():
+        reason = None
+    else:
+        try:
+            token = tokens.validate(credentials.strip())
+        except tokens.TokenRefused as refused:
+            reason = str(refused)
+    if token is None:
+        resource = request.url.path.removeprefix(PREFIX).split("/", 1)[0][:40] or "unknown"
+        refusal = audit.event(
+            actor=None,
+            subject_id=None,
+            action="fhir.token",
+            object_type=resource,
+            object_id=None,
+            outcome=Outcome.DENIED,
+            purpose="portal",
+        )
+        refusal.actor_role = "portal"
+        error = unauthorized(reason)
+        error.keep = [refusal]
+        raise error
+    issuer = get_settings().fhir_issuer or ""
+    person = identities.account_for(session, issuer=issuer, subject=token.subject)
+    if person is not None and (person.role != Role.YOUNG_PERSON or not person.is_active):
+        person = None
+    return Portal(token=token, person=person)
+
+
+Caller = Annotated[Portal, Depends(portal)]
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdecimal() and len(text) < 10 else None
+
+
+def _subject_matches(request: Request, caller: Portal) -> bool:
+    """`subject`/`patient` search values name the token's own person, or none is given."""
+    wanted = request.query_params.getlist("subject") + request.query_params.getlist("patient")
+    for value in wanted:
+        number = _number(value.rstrip("/").rsplit("/", 1)[-1])
+        if number is None or number != caller.person_id:
+            return False
+    return caller.person is not None
+
+
+class BadSearch(InvalidInput):
+    status = 400
+
+
+_DATE = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _date_filters(values: list[str]) -> list[tuple[str, datetime, datetime]]:
+    """Each `authored` value as (prefix, start, end) of the period it names."""
+    found = []
+    for value in values:
+        match = _DATE.match(value)
+        try:
+            if not match:
+                raise ValueError(value)
+            prefix, year, month, day = match.groups()
+            start = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
+            if day:
+                end = start + timedelta(days=1)
+            elif month:
+                end = start.replace(
+                    year=start.year + (start.month == 12), month=start.month % 12 + 1
+                )
+            else:
+                end = start.replace(year=start.year + 1)
+        except ValueError as error:
+            message = N_(
+                "Give a date as YYYY, YYYY-MM or YYYY-MM-DD, with a prefix such as ge or lt."
+            )
+            raise BadSearch(errors=[FieldError("authored", message)]) from error
+        found.append((prefix or "eq", start, end))
+    return found
+
+
+def _within(moment: datetime, filters: list[tuple[str, datetime, datetime]]) -> bool:
+    tests = {
+        "eq": lambda s, e: s <= moment < e,
+        "ne": lambda s, e: not s <= moment < e,
+        "gt": lambda s, e: moment >= e,
+        "sa": lambda s, e: moment >= e,
+        "ge": lambda s, e: moment >= s,
+        "lt": lambda s, e: moment < s,
+        "eb": lambda s, e: moment < s,
+        "le": lambda s, e: moment < e,
+    }
+    return all(tests[prefix](start, end) for prefix, start, end in filters)
+
+
+def _search_bundle(request: Request, found: list[dict[str, Any]]) -> Response:
+    return fhir_response(resources.bundle(found, base_url(request), self_link=str(request.url)))
+
+
+# --- CapabilityStatement and Questionnaire -----------------------------------------
+
+
+@router.get("/metadata")
+def metadata(request: Request) -> Response:
+    statement = resources.capability_statement(
+        base_url(request), issuer=get_settings().fhir_issuer, today=utcnow().date()
+    )
+    return fhir_response(statement)
+
+
+@router.get("/Questionnaire")
+def search_questionnaires(request: Request, session: SessionDep, caller: Caller) -> Response:
+    caller.authorize(session, "patient/Questionnaire.read", "fhir.search", "Questionnaire")
+    base = base_url(request)
+    found = [
+        resources.questionnaire(version, survey.definition_of(version), base)
+        for version, _code in survey.all_versions(session)
+    ]
+    return _search_bundle(request, found)
+
+
+@router.get("/Questionnaire/{resource_id}")
+def read_questionnaire(
+    request: Request, session: SessionDep, caller: Caller, resource_id: str
+) -> Response:
+    match = next(
+        (
+            version
+            for version, code in survey.all_versions(session)
+            if resources.questionnaire_id(code, version.version) == resource_id
+        ),
+        None,
+    )
+    caller.authorize(
+        session,
+        "patient/Questionnaire.read",
+        "fhir.read",
+        "Questionnaire",
+        object_id=match.id if match else None,
+        exists=match is not None,
+    )
+    assert match is not None
+    return fhir_response(
+        resources.questionnaire(match, survey.definition_of(match), base_url(request))
+    )
+
+
+# --- QuestionnaireResponse ---------------------------------------------------------
+
+
+def _response_resource(
+    session: Session, request: Request, assessment: Assessment, person: Account
+) -> dict[str, Any]:
+    answers = survey.answers_for(session, [assessment.id or 0])[assessment.id or 0]
+    definition = survey.assessment_definition(session, assessment)
+    return resources.questionnaire_response(
+        assessment, definition, answers, person, base_url(request)
+    )
+
+
+@router.get("/QuestionnaireResponse/{resource_id}")
+def read_response(
+    request: Request, session: SessionDep, caller: Caller, resource_id: str
+) -> Response:
+    number = _number(resource_id)
+    assessment = session.get(Assessment, number) if number else None
+    caller.authorize(
+        session,
+        "patient/QuestionnaireResponse.read",
+        "fhir.read",
+        "QuestionnaireResponse",
+        object_id=number,
+        owner_id=assessment.subject_id if assessment else None,
+        exists=assessment is not None,
+    )
+    assert assessment is not None and caller.person is not None
+    return fhir_response(_response_resource(session, request, assessment, caller.person))
+
+
+@router.get("/QuestionnaireResponse")
+def search_responses(request: Request, session: SessionDep, caller: Caller) -> Response:
+    filters = _date_filters(
+        request.query_params.getlist("authored") + request.query_params.getlist("date")
+    )
+    caller.authorize(
+        session, "patient/QuestionnaireResponse.read", "fhir.search", "QuestionnaireResponse"
+    )
+    found = []
+    if _subject_matches(request, caller):
+        assert caller.person is not None
+        for assessment in survey.assessments_of(session, subject_id=caller.person.id or 0):
+            moment = assessment.completed_at or assessment.updated_at
+            if _within(moment, filters):
+                found.append(_response_resource(session, request, assessment, caller.person))
+    return _search_bundle(request, found)
+
+
+@router.post("/QuestionnaireResponse")
+def import_response(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    resource: Annotated[dict[str, Any], Body()],
+) -> Response:
+    """Import a response completed in the portal; the same identifier again creates nothing."""
+    caller.authorize(
+        session, "patient/QuestionnaireResponse.write", "fhir.create", "QuestionnaireResponse"
+    )
+    incoming = importer.read(session, resource)
+    person = caller.person
+    if person is None:
+        raise InvalidResource(
+            field="QuestionnaireResponse.subject",
+            message=N_("The person this token is for has no MyLife account."),
+        )
+    own = f"Patient/{person.id}"
+    if incoming.subject is not None and not incoming.subject.endswith(own):
+        raise InvalidResource(
+            field="QuestionnaireResponse.subject",
+            message=N_("The response is about someone else than the person this token is for."),
+        )
+    assessment, created = survey.import_completed(
+        session,
+        person=person,
+        version=incoming.version,
+        answers=incoming.answers,
+        authored=incoming.authored,
+        system=incoming.system,
+        identifier=incoming.identifier,
+        client_id=caller.token.client_id,
+    )
+    body = _response_resource(session, request, assessment, person)
+    location = f"{base_url(request)}/QuestionnaireResponse/{assessment.id}"
+    return fhir_response(body, 201 if created else 200, Location=location)
+
+
+# --- CarePlan and Goal -------------------------------------------------------------
+
+
+def _theme_titles(session: Session) -> dict[str, Any]:
+    versions = survey.latest_versions(session)
+    return {
+        theme.id: theme.title
+        for version in versions
+        for theme in survey.definition_of(version).themes
+    }
+
+
+def _care_plan(session: Session, plan: Plan, person: Account) -> dict[str, Any]:
+    goals = list(session.exec(select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.id))))
+    actions = list(
+        session.exec(
+            select(PlanAction).where(PlanAction.plan_id == plan.id).order_by(col(PlanAction.id))
+        )
+    )
+    reviews = list(
+        session.exec(select(Review).where(Review.plan_id == plan.id).order_by(col(Review.held_on)))
+    )
+    agreed = agreement.status(session, plan=plan).state == "agreed"
+    return resources.care_plan(
+        plan, agreed=agreed, goals=goals, actions=actions, reviews=reviews, person=person
+    )
+
+
+@router.get("/CarePlan/{resource_id}")
+def read_care_plan(
+    request: Request, session: SessionDep, caller: Caller, resource_id: str
+) -> Response:
+    number = _number(resource_id)
+    plan = session.get(Plan, number) if number else None
+    caller.authorize(
+        session,
+        "patient/CarePlan.read",
+        "fhir.read",
+        "CarePlan",
+        object_id=number,
+        owner_id=plan.young_person_id if plan else None,
+        exists=plan is not None,
+    )
+    assert plan is not None and caller.person is not None
+    return fhir_response(_care_plan(session, plan, caller.person))
+
+
+@router.get("/CarePlan")
+def search_care_plans(request: Request, session: SessionDep, caller: Caller) -> Response:
+    caller.authorize(session, "patient/CarePlan.read", "fhir.search", "CarePlan")
+    found = []
+    if _subject_matches(request, caller):
+        assert caller.person is not None
+        plan = session.exec(select(Plan).where(Plan.young_person_id == caller.person.id)).first()
+        if plan is not None:
+            found.append(_care_plan(session, plan, caller.person))
+    return _search_bundle(request, found)
+
+
+@router.get("/Goal/{resource_id}")
+def read_goal(request: Request, session: SessionDep, caller: Caller, resource_id: str) -> Response:
+    number = _number(resource_id)
+    goal = session.get(Goal, number) if number else None
+    plan = session.get(Plan, goal.plan_id) if goal else None
+    caller.authorize(
+        session,
+        "patient/Goal.read",
+        "fhir.read",
+        "Goal",
+        object_id=number,
+        owner_id=plan.young_person_id if plan else None,
+        exists=goal is not None and plan is not None,
+    )
+    assert goal is not None and caller.person is not None
+    return fhir_response(resources.goal(goal, caller.person, _theme_titles(session)))
+
+
+@router.get("/Goal")
+def search_goals(request: Request, session: SessionDep, caller: Caller) -> Response:
+    caller.authorize(session, "patient/Goal.read", "fhir.search", "Goal")
+    found = []
+    if _subject_matches(request, caller):
+        assert caller.person is not None
+        goals = session.exec(
+            select(Goal)
+            .join(Plan, col(Plan.id) == col(Goal.plan_id))
+            .where(Plan.young_person_id == caller.person.id)
+            .order_by(col(Goal.id))
+        ).all()
+        titles = _theme_titles(session)
+        found = [resources.goal(goal, caller.person, titles) for goal in goals]
+    return _search_bundle(request, found)

@@ -1,0 +1,180 @@
+"""Reading a QuestionnaireResponse completed in the portal, checked against its Questionnaire.
+
+Every problem is collected (not only the first) and named by its FHIRPath
+expression, e.g. `QuestionnaireResponse.item[2].item[0].answer[0]`, with the
+item's linkId in the message.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.core.errors import AppError, FieldError
+from app.core.i18n import N_
+from app.core.types import utcnow
+from app.fhir.errors import InvalidResource
+from app.fhir.resources import questionnaire_id
+from app.survey import service as survey
+from app.survey.definition import InstrumentDefinition
+from app.survey.models import InstrumentVersion
+
+ROOT = "QuestionnaireResponse"
+MAX_PROBLEMS = 50
+
+
+@dataclass
+class Incoming:
+    version: InstrumentVersion
+    system: str
+    identifier: str
+    authored: datetime
+    subject: str | None
+    answers: dict[str, int | str] = field(default_factory=dict)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.found: list[FieldError] = []
+
+    def add(self, where: str, message: str, **params: object) -> None:
+        if len(self.found) < MAX_PROBLEMS:
+            self.found.append(FieldError(where, message, params))
+
+
+def _find_version(session: Session, canonical: str) -> InstrumentVersion | None:
+    """`…/Questionnaire/mylife-youth|1.0`, or `…/Questionnaire/mylife-youth-1.0`."""
+    url, _, wanted = canonical.partition("|")
+    key = url.rstrip("/").rsplit("/", 1)[-1]
+    for version, code in survey.all_versions(session):
+        if wanted and key == code.replace("_", "-") and version.version == wanted:
+            return version
+        if not wanted and key == questionnaire_id(code, version.version):
+            return version
+    return None
+
+
+def _authored(value: Any, problems: _Problems) -> datetime:
+    where = f"{ROOT}.authored"
+    if value is None:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        moment = None
+    if moment is None or (moment.tzinfo is None and "T" in str(value)):
+        problems.add(where, N_("Give a date, or a date and time with a time zone."))
+        return utcnow()
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment > utcnow() + timedelta(minutes=5):
+        problems.add(where, N_("This is in the future."))
+    return moment.astimezone(UTC)
+
+
+def _answer(
+    definition: InstrumentDefinition, link_id: str, node: dict[str, Any], where: str
+) -> tuple[int | str | None, FieldError | None]:
+    answers = node.get("answer")
+    if not isinstance(answers, list) or len(answers) != 1 or not isinstance(answers[0], dict):
+        return None, FieldError(f"{where}.answer", N_("Give exactly one answer."))
+    answer = answers[0]
+    item = definition.items()[link_id][1]
+    value_key = "valueInteger" if item.kind == "choice" else "valueString"
+    value = answer.get(value_key)
+    wrong_type = item.kind == "choice" and (not isinstance(value, int) or isinstance(value, bool))
+    if value is None or wrong_type or (item.kind == "text" and not isinstance(value, str)):
+        return None, FieldError(
+            f"{where}.answer[0]",
+            N_("Answer '%(link_id)s' with %(kind)s."),
+            {"link_id": link_id, "kind": value_key},
+        )
+    try:
+        return survey.clean_value(definition, link_id, value), None
+    except AppError as error:
+        return None, FieldError(f"{where}.answer[0]", error.message, error.params)
+
+
+def _walk(
+    definition: InstrumentDefinition,
+    items: Any,
+    where: str,
+    answers: dict[str, int | str],
+    problems: _Problems,
+) -> None:
+    if not isinstance(items, list):
+        problems.add(where, N_("Send a list of items."))
+        return
+    themes = {theme.id for theme in definition.themes}
+    for index, node in enumerate(items):
+        path = f"{where}[{index}]"
+        link_id = node.get("linkId") if isinstance(node, dict) else None
+        if not isinstance(link_id, str) or not link_id:
+            problems.add(path, N_("Every item needs a linkId."))
+            continue
+        assert isinstance(node, dict)
+        if link_id in themes and "answer" not in node:
+            _walk(definition, node.get("item", []), f"{path}.item", answers, problems)
+            continue
+        if link_id not in definition.items():
+            problems.add(
+                f"{path}.linkId",
+                N_("The questionnaire has no item '%(link_id)s'."),
+                link_id=link_id,
+            )
+            continue
+        if link_id in answers:
+            problems.add(
+                f"{path}.linkId", N_("The item '%(link_id)s' is answered twice."), link_id=link_id
+            )
+            continue
+        if not node.get("answer"):
+            continue  # not answered
+        value, problem = _answer(definition, link_id, node, path)
+        if problem is not None:
+            problems.add(problem.field, problem.message, **problem.params)
+        elif value is not None:
+            answers[link_id] = value
+
+
+def read(session: Session, resource: dict[str, Any]) -> Incoming:
+    """The response as MyLife stores it, or InvalidResource naming every problem."""
+    problems = _Problems()
+    if resource.get("resourceType") != ROOT:
+        raise InvalidResource(
+            field="resourceType", message=N_("Send a QuestionnaireResponse resource.")
+        )
+    if resource.get("status") != "completed":
+        problems.add(f"{ROOT}.status", N_("Only a completed response can be imported."))
+    identifier = resource.get("identifier")
+    system = identifier.get("system") if isinstance(identifier, dict) else None
+    value = identifier.get("value") if isinstance(identifier, dict) else None
+    if (
+        not (isinstance(system, str) and isinstance(value, str) and system and value)
+        or max(len(str(system)), len(str(value))) > 255
+    ):
+        problems.add(
+            f"{ROOT}.identifier",
+            N_("Give an identifier (system and value), so that sending it again changes nothing."),
+        )
+    canonical = resource.get("questionnaire")
+    version = _find_version(session, canonical) if isinstance(canonical, str) else None
+    if version is None:
+        problems.add(f"{ROOT}.questionnaire", N_("There is no such questionnaire here."))
+    authored = _authored(resource.get("authored"), problems)
+    subject = resource.get("subject")
+    reference = subject.get("reference") if isinstance(subject, dict) else None
+    answers: dict[str, int | str] = {}
+    if version is not None:
+        definition = survey.definition_of(version)
+        _walk(definition, resource.get("item", []), f"{ROOT}.item", answers, problems)
+    if problems.found or version is None:
+        raise InvalidResource(errors=problems.found)
+    return Incoming(
+        version=version,
+        system=str(system),
+        identifier=str(value),
+        authored=authored,
+        subject=reference if isinstance(reference, str) else None,
+        answers=answers,
+    )
