@@ -1,10 +1,11 @@
-"""Command line: `python -m app.cli instrument validate|import FILE`, `python -m app.cli demo`."""
+"""Command line: `python -m app.cli instrument validate|import FILE`, `python -m app.cli demo`,
+`python -m app.cli identity link|staff ...` (linking OpenID Connect identities)."""
 
 import argparse
 import sys
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import models  # noqa: F401
 from app.core.config import get_settings
@@ -65,6 +66,37 @@ def _demo() -> int:
     return 0
 
 
+def _identity(args: argparse.Namespace) -> int:
+    """Link an OpenID Connect identity to an existing account, or create a staff account
+    that signs in only through its organisation's provider."""
+    from app.auth import identities
+    from app.auth.models import Account, Role
+    from app.auth.service import normalise_username
+
+    with Session(get_engine()) as session:
+        if args.action == "link":
+            account = session.exec(
+                select(Account).where(Account.username == normalise_username(args.username))
+            ).first()
+            if account is None:
+                print(f"no account with the username {args.username!r}", file=sys.stderr)
+                return 1
+        else:
+            account = Account(display_name=args.name.strip()[:120], role=Role(args.role))
+            session.add(account)
+            session.flush()
+        try:
+            identities.link(session, account=account, issuer=args.issuer, subject=args.subject)
+        except AppError as error:
+            print(error.text(), file=sys.stderr)
+            return 1
+        session.commit()
+        print(
+            f"{account.display_name} ({account.role}) signs in as {args.subject} at {args.issuer}"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mylife")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,9 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     instrument.add_argument("action", choices=["validate", "import"])
     instrument.add_argument("files", nargs="+", type=Path)
     commands.add_parser("demo", help="load the demo accounts and assessments (idempotent)")
+    identity = commands.add_parser("identity", help="link OpenID Connect identities to accounts")
+    actions = identity.add_subparsers(dest="action", required=True)
+    link = actions.add_parser("link", help="link an identity to an existing account")
+    link.add_argument("--username", required=True)
+    staff = actions.add_parser("staff", help="create a staff account that signs in through OIDC")
+    staff.add_argument("--name", required=True)
+    staff.add_argument("--role", choices=["case_manager", "manager", "admin"], required=True)
+    for sub in (link, staff):
+        sub.add_argument("--issuer", required=True, help="the provider's issuer URL")
+        sub.add_argument("--subject", required=True, help="the person's `sub` at that provider")
     args = parser.parse_args(argv)
     if args.command == "instrument":
         return _validate(args.files) if args.action == "validate" else _import(args.files)
+    if args.command == "identity":
+        return _identity(args)
     return _demo()
 
 
