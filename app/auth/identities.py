@@ -1,8 +1,8 @@
 """Linking OpenID Connect identities (issuer + subject) to accounts, and who may sign in.
 
 An identity links to one account once. A young person's first sign-in through
-the portal links it, when they came from their case manager's invitation (or
-were already signed in). Staff identities are linked by an administrator
+the portal links it, when they came from their case manager's invitation (or,
+signed in with a password, asked to link it). Staff identities are linked by an administrator
 (`python -m app.cli identity link`); an unknown one is refused.
 """
 
@@ -83,7 +83,7 @@ def sign_in(
     provider: OidcProvider,
     identity: Identity,
     invitation: str | None,
-    current: Account | None,
+    link_to: Account | None,
 ) -> tuple[Account, bool]:
     """The account this identity signs in to, linking it first where the rules allow;
     and whether this sign-in used the invitation."""
@@ -96,9 +96,9 @@ def sign_in(
         if account.role != Role.YOUNG_PERSON or not account.is_active:
             raise UnknownYoungPerson()
         return account, False
-    if current is not None and current.role == Role.YOUNG_PERSON:
-        link(session, account=current, issuer=identity.issuer, subject=identity.subject)
-        return current, False
+    if link_to is not None and link_to.role == Role.YOUNG_PERSON:
+        link(session, account=link_to, issuer=identity.issuer, subject=identity.subject)
+        return link_to, False
     if invitation is None:
         raise UnknownYoungPerson()
     found, _manager = caseload.open_invitation(session, token=invitation)

@@ -63,14 +63,21 @@ RETURN_KEY = "mylife_return"
 
 @router.get("/auth/oidc/{name}/login")
 async def oidc_login(
-    request: Request, name: str, next: str = "/", invitation: str | None = None
+    request: Request,
+    name: str,
+    current: CurrentAccount,
+    next: str = "/",
+    invitation: str | None = None,
+    link: bool = False,
 ) -> Response:
-    """Send the browser to the provider; remember where to go and which invitation it holds."""
+    """Send the browser to the provider; remember where to go, which invitation it holds,
+    and whether the signed-in person asked to link this provider to their account."""
     provider = oidc.provider_named(name)
     request.session[RETURN_KEY] = {
         "provider": name,
         "next": safe_next(next),
         "invitation": invitation[:100] if invitation else None,
+        "link_to": current.id if link and current is not None else None,
     }
     redirect_uri = str(request.url_for("oidc_callback", name=name))
     return await oidc.start(request, provider, redirect_uri=redirect_uri, locale=current_locale())
@@ -86,10 +93,13 @@ async def oidc_callback(
         back = {}
     identity = await oidc.finish(request, provider)
     invitation = back.get("invitation")
+    # Only the person who asked for the link, still signed in, gets it (not whoever
+    # signs in at the provider next on a shared computer).
+    link_to = current if current is not None and current.id == back.get("link_to") else None
 
     def complete() -> Response:
         account, joined = identities.sign_in(
-            session, provider=provider, identity=identity, invitation=invitation, current=current
+            session, provider=provider, identity=identity, invitation=invitation, link_to=link_to
         )
         target = back.get("next") or "/"
         if invitation and not joined:

@@ -20,6 +20,11 @@ from tests.oidc.fixtures import APP
 from tests.oidc.provider import Provider, follow_until, log_in
 
 
+@pytest.fixture(autouse=True)
+def in_english(client: TestClient) -> None:
+    client.headers["Accept-Language"] = "en"
+
+
 def provider_sign_in(
     client: TestClient, start: str, subject: str, browser: httpx.Client | None = None
 ) -> httpx.Response:
@@ -80,7 +85,7 @@ def test_a_young_persons_first_sign_in_through_an_invitation_links_the_identity(
     assert row.provider == "portal" and row.id_token and row.id_token.count(".") == 2
 
     # Later sign-ins find the same account; no second one is made.
-    with TestClient(client.app, base_url=APP) as other_device:
+    with TestClient(client.app, base_url=APP, headers={"Accept-Language": "en"}) as other_device:
         again = provider_sign_in(other_device, "/auth/oidc/portal/login?next=/me", "hetu-010203")
         assert again.status_code == 303 and again.headers["location"] == "/me"
     assert (
@@ -98,13 +103,22 @@ def test_an_unknown_young_person_without_an_invitation_is_told_what_to_do(
     assert client.get("/", follow_redirects=False).headers["location"].startswith("/signin")
 
 
-def test_a_signed_in_young_person_links_the_portal_identity_to_their_account(
+def test_a_signed_in_young_person_links_the_portal_identity_when_they_ask(
     client: TestClient, session: Session, portal: Provider
 ) -> None:
     person = make_young_person(session, display_name="Aino Local")
     session.commit()
     sign_in(client, person)
-    back = provider_sign_in(client, "/auth/oidc/portal/login", "aino-portal")
+    # Someone else signing in at the provider on this browser links nothing.
+    refused = provider_sign_in(client, "/auth/oidc/portal/login", "passer-by")
+    assert refused.status_code == 403
+    assert identities.account_for(session, issuer=portal.issuer, subject="passer-by") is None
+
+    home = client.get("/")
+    assert "Sign in with Omaolo from now on" in page_text(home)
+    start = re.search(r'href="(/auth/oidc/portal/login\?link=true)"', home.text)
+    assert start, home.text
+    back = provider_sign_in(client, start.group(1), "aino-portal")
     assert back.status_code == 303
     assert identities.account_for(session, issuer=portal.issuer, subject="aino-portal") == person
 
@@ -127,7 +141,7 @@ def test_staff_sign_in_needs_a_linked_identity(
     person = make_young_person(session)
     identities.link(session, account=person, issuer=staff_provider.issuer, subject="pupil-9")
     session.commit()
-    with TestClient(client.app, base_url=APP) as other:
+    with TestClient(client.app, base_url=APP, headers={"Accept-Language": "en"}) as other:
         assert (
             provider_sign_in(other, "/auth/oidc/organisation/login", "pupil-9").status_code == 403
         )
