@@ -17,6 +17,7 @@ from app.core.types import UTCDateTime, utcnow
 class Outcome(StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"
+    INVALID = "invalid"  # allowed, but what was sent was refused (a bad import)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -142,12 +142,15 @@ def authorize_client(
     object_id: int | None = None,
     owner_id: int | None = None,
     exists: bool = True,
-) -> None:
+    record_allowed: bool = True,
+) -> AuditEvent:
     """Allow a machine client acting for `person_id` (the token subject's account, if any),
     or raise: 403 without the scope, 404 for anyone else's object. Always audited.
 
     `owner_id` is whose object it is; None for a search within the person's own data.
     `exists=False`: no such object; refused like someone else's, and recorded.
+    Returns the audit row of the allowed access; with `record_allowed=False` the caller
+    stores it once it knows the object (an import).
     """
     subject_id = owner_id if owner_id is not None else person_id
 
@@ -171,5 +174,8 @@ def authorize_client(
         raise ScopeMissing(headers={"WWW-Authenticate": challenge}, keep=[record(Outcome.DENIED)])
     if not exists or (owner_id is not None and owner_id != person_id):
         raise NotFound(keep=[record(Outcome.DENIED)])
-    session.add(record(Outcome.ALLOWED))
-    session.flush()
+    allowed = record(Outcome.ALLOWED)
+    if record_allowed:
+        session.add(allowed)
+        session.flush()
+    return allowed

@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 from starlette.responses import Response
 
 from app.audit import service as audit
-from app.audit.models import Outcome
+from app.audit.models import AuditEvent, Outcome
 from app.auth import access, identities
 from app.auth.models import Account, Role
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import FieldError, InvalidInput
+from app.core.errors import AppError, FieldError, InvalidInput
 from app.core.i18n import N_
 from app.core.types import utcnow
 from app.fhir import importer, resources, tokens
@@ -52,8 +52,8 @@ class Portal:
 
     def authorize(
         self, session: Session, needed: str, action: str, object_type: str, **kw: Any
-    ) -> None:
-        access.authorize_client(
+    ) -> AuditEvent:
+        return access.authorize_client(
             session,
             client_id=self.token.client_id,
             token_subject=self.token.subject,
@@ -101,6 +101,13 @@ def portal(request: Request, session: SessionDep) -> Portal:
 
 
 Caller = Annotated[Portal, Depends(portal)]
+
+
+def refused(allowed: AuditEvent, error: AppError) -> AppError:
+    """An allowed request that then failed is rolled back; its audit row is kept, as invalid."""
+    row = AuditEvent.model_validate({**allowed.model_dump(exclude={"id"}), "outcome": "invalid"})
+    error.keep.append(row)
+    return error
 
 
 def _number(text: str) -> int | None:
@@ -251,12 +258,14 @@ def read_response(
 
 @router.get("/QuestionnaireResponse")
 def search_responses(request: Request, session: SessionDep, caller: Caller) -> Response:
-    filters = _date_filters(
-        request.query_params.getlist("authored") + request.query_params.getlist("date")
-    )
-    caller.authorize(
+    allowed = caller.authorize(
         session, "patient/QuestionnaireResponse.read", "fhir.search", "QuestionnaireResponse"
     )
+    dates = request.query_params.getlist("authored") + request.query_params.getlist("date")
+    try:
+        filters = _date_filters(dates)
+    except BadSearch as error:
+        raise refused(allowed, error) from None
     found = []
     if _subject_matches(request, caller):
         assert caller.person is not None
@@ -275,22 +284,29 @@ def import_response(
     resource: Annotated[dict[str, Any], Body()],
 ) -> Response:
     """Import a response completed in the portal; the same identifier again creates nothing."""
-    caller.authorize(
-        session, "patient/QuestionnaireResponse.write", "fhir.create", "QuestionnaireResponse"
+    allowed = caller.authorize(
+        session,
+        "patient/QuestionnaireResponse.write",
+        "fhir.create",
+        "QuestionnaireResponse",
+        record_allowed=False,
     )
-    incoming = importer.read(session, resource)
-    person = caller.person
-    if person is None:
-        raise InvalidResource(
-            field="QuestionnaireResponse.subject",
-            message=N_("The person this token is for has no MyLife account."),
-        )
-    own = f"Patient/{person.id}"
-    if incoming.subject is not None and not incoming.subject.endswith(own):
-        raise InvalidResource(
-            field="QuestionnaireResponse.subject",
-            message=N_("The response is about someone else than the person this token is for."),
-        )
+    try:
+        incoming = importer.read(session, resource)
+        person = caller.person
+        if person is None:
+            raise InvalidResource(
+                field="QuestionnaireResponse.subject",
+                message=N_("The person this token is for has no MyLife account."),
+            )
+        own = f"Patient/{person.id}"
+        if incoming.subject is not None and not incoming.subject.endswith(own):
+            raise InvalidResource(
+                field="QuestionnaireResponse.subject",
+                message=N_("The response is about someone else than the person this token is for."),
+            )
+    except InvalidResource as error:
+        raise refused(allowed, error) from None
     assessment, created = survey.import_completed(
         session,
         person=person,
@@ -301,6 +317,9 @@ def import_response(
         identifier=incoming.identifier,
         client_id=caller.token.client_id,
     )
+    allowed.object_id = assessment.id
+    allowed.subject_id = person.id
+    session.add(allowed)
     body = _response_resource(session, request, assessment, person)
     location = f"{base_url(request)}/QuestionnaireResponse/{assessment.id}"
     return fhir_response(body, 201 if created else 200, Location=location)

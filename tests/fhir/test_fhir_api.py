@@ -172,6 +172,8 @@ def test_responses_read_and_search_by_subject_and_date(
     outcome = bad.json()
     fhir_valid(outcome)
     assert outcome["issue"][0]["expression"] == ["authored"]
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    assert last is not None and (last.action, last.outcome) == ("fhir.search", "invalid")
 
 
 def test_the_plan_is_a_care_plan_with_goals_and_activities(
@@ -447,6 +449,13 @@ def test_a_response_completed_in_the_portal_is_imported_once(
     assert answers[f"{THEME_IDS[0]}.future"] == "Työpaikka"
     assert created.json()["identifier"] == sent["identifier"]
 
+    created_row = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.subject_id == person.id, AuditEvent.action == "fhir.create"
+        )
+    ).one()
+    assert (created_row.outcome, created_row.object_id) == ("allowed", assessment_id)
+
     again = client.post(f"{FHIR}/QuestionnaireResponse", headers=auth, json=sent)
     assert again.status_code == 200 and again.json()["id"] == str(assessment_id)
     count = len(session.exec(select(Assessment).where(Assessment.subject_id == person.id)).all())
@@ -515,6 +524,12 @@ def test_a_bad_response_gets_an_operation_outcome_naming_the_item(
     issue = next(i for i in outcome["issue"] if i["expression"] == [expression])
     assert issue["severity"] == "error" and words in issue["diagnostics"]
     assert session.exec(select(Assessment).where(Assessment.external_id == "bad-1")).first() is None
+    audited = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.subject_id == person.id, AuditEvent.action == "fhir.create"
+        )
+    ).one()
+    assert audited.outcome == "invalid" and audited.client_id == "national-portal"
 
 
 def test_a_body_that_is_not_json_is_refused_clearly(
