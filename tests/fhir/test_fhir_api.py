@@ -247,6 +247,12 @@ def test_every_portal_access_is_audited(
     ] * 2
     assert rows[2].client_id is None and rows[2].actor_role == "portal"
 
+    # The young person reads it on their own access log page.
+    sign_in(client, person)
+    page = client.get("/me/access", headers={"Accept-Language": "en"}).text
+    assert page.count("The national portal (national-portal)") == 2
+    assert "looked at your assessments" in page and "read your plan" in page
+
 
 def identities_subject(session: Session, person: Account) -> str:
     from app.auth.models import ExternalIdentity
