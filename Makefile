@@ -64,6 +64,7 @@ messages: $(VENV)/.installed
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/fhir_read.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
