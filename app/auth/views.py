@@ -97,10 +97,14 @@ async def oidc_callback(
     # signs in at the provider next on a shared computer).
     link_to = current if current is not None and current.id == back.get("link_to") else None
 
+    earlier = session_token(request)
+
     def complete() -> Response:
         account, joined = identities.sign_in(
             session, provider=provider, identity=identity, invitation=invitation, link_to=link_to
         )
+        if earlier:  # whoever was signed in on this browser before is signed out
+            service.end_session(session, token=earlier)
         target = back.get("next") or "/"
         if invitation and not joined:
             target = f"/invitations/{invitation}"  # an existing account accepts with one tap

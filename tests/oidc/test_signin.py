@@ -121,6 +121,9 @@ def test_a_signed_in_young_person_links_the_portal_identity_when_they_ask(
     back = provider_sign_in(client, start.group(1), "aino-portal")
     assert back.status_code == 303
     assert identities.account_for(session, issuer=portal.issuer, subject="aino-portal") == person
+    # The password session was replaced by the provider's, not left behind.
+    rows = session.exec(select(AuthSession).where(AuthSession.account_id == person.id)).all()
+    assert [row.provider for row in rows] == ["portal"]
 
 
 def test_staff_sign_in_needs_a_linked_identity(
