@@ -227,14 +227,28 @@ def read_questionnaire(
 # --- QuestionnaireResponse ---------------------------------------------------------
 
 
+def _response_resources(
+    session: Session, request: Request, assessments: list[Assessment], person: Account
+) -> list[dict[str, Any]]:
+    """Assessments as QuestionnaireResponses, with all their answers in one query."""
+    answers = survey.answers_for(session, [a.id or 0 for a in assessments])
+    base = base_url(request)
+    return [
+        resources.questionnaire_response(
+            assessment,
+            survey.assessment_definition(session, assessment),
+            answers[assessment.id or 0],
+            person,
+            base,
+        )
+        for assessment in assessments
+    ]
+
+
 def _response_resource(
     session: Session, request: Request, assessment: Assessment, person: Account
 ) -> dict[str, Any]:
-    answers = survey.answers_for(session, [assessment.id or 0])[assessment.id or 0]
-    definition = survey.assessment_definition(session, assessment)
-    return resources.questionnaire_response(
-        assessment, definition, answers, person, base_url(request)
-    )
+    return _response_resources(session, request, [assessment], person)[0]
 
 
 @router.get("/QuestionnaireResponse/{resource_id}")
@@ -269,10 +283,12 @@ def search_responses(request: Request, session: SessionDep, caller: Caller) -> R
     found = []
     if _subject_matches(request, caller):
         assert caller.person is not None
-        for assessment in survey.assessments_of(session, subject_id=caller.person.id or 0):
-            moment = assessment.completed_at or assessment.updated_at
-            if _within(moment, filters):
-                found.append(_response_resource(session, request, assessment, caller.person))
+        matching = [
+            assessment
+            for assessment in survey.assessments_of(session, subject_id=caller.person.id or 0)
+            if _within(assessment.completed_at or assessment.updated_at, filters)
+        ]
+        found = _response_resources(session, request, matching, caller.person)
     return _search_bundle(request, found)
 
 
