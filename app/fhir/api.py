@@ -7,9 +7,10 @@ audited with the client id, the token subject, the resource and the outcome.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Request
 from sqlmodel import Session, col, select
@@ -110,8 +111,34 @@ def refused(allowed: AuditEvent, error: AppError) -> AppError:
     return error
 
 
+Loaded = TypeVar("Loaded")
+
+
 def _number(text: str) -> int | None:
     return int(text) if text.isdecimal() and len(text) < 10 else None
+
+
+def _read_own(
+    session: Session,
+    caller: Portal,
+    resource_type: str,
+    resource_id: str,
+    load: Callable[[int], tuple[Loaded, int] | None],
+) -> tuple[Loaded, Account]:
+    """One object of the token's person by id, with its owner from `load`; else 404 (audited)."""
+    number = _number(resource_id)
+    found = load(number) if number else None
+    caller.authorize(
+        session,
+        f"patient/{resource_type}.read",
+        "fhir.read",
+        resource_type,
+        object_id=number,
+        owner_id=found[1] if found else None,
+        exists=found is not None,
+    )
+    assert found is not None and caller.person is not None
+    return found[0], caller.person
 
 
 def _subject_matches(request: Request, caller: Portal) -> bool:
@@ -255,19 +282,12 @@ def _response_resource(
 def read_response(
     request: Request, session: SessionDep, caller: Caller, resource_id: str
 ) -> Response:
-    number = _number(resource_id)
-    assessment = session.get(Assessment, number) if number else None
-    caller.authorize(
-        session,
-        "patient/QuestionnaireResponse.read",
-        "fhir.read",
-        "QuestionnaireResponse",
-        object_id=number,
-        owner_id=assessment.subject_id if assessment else None,
-        exists=assessment is not None,
-    )
-    assert assessment is not None and caller.person is not None
-    return fhir_response(_response_resource(session, request, assessment, caller.person))
+    def load(number: int) -> tuple[Assessment, int] | None:
+        found = session.get(Assessment, number)
+        return (found, found.subject_id) if found else None
+
+    assessment, person = _read_own(session, caller, "QuestionnaireResponse", resource_id, load)
+    return fhir_response(_response_resource(session, request, assessment, person))
 
 
 @router.get("/QuestionnaireResponse")
@@ -373,19 +393,12 @@ def _care_plan(session: Session, plan: Plan, person: Account) -> dict[str, Any]:
 def read_care_plan(
     request: Request, session: SessionDep, caller: Caller, resource_id: str
 ) -> Response:
-    number = _number(resource_id)
-    plan = session.get(Plan, number) if number else None
-    caller.authorize(
-        session,
-        "patient/CarePlan.read",
-        "fhir.read",
-        "CarePlan",
-        object_id=number,
-        owner_id=plan.young_person_id if plan else None,
-        exists=plan is not None,
-    )
-    assert plan is not None and caller.person is not None
-    return fhir_response(_care_plan(session, plan, caller.person))
+    def load(number: int) -> tuple[Plan, int] | None:
+        found = session.get(Plan, number)
+        return (found, found.young_person_id) if found else None
+
+    plan, person = _read_own(session, caller, "CarePlan", resource_id, load)
+    return fhir_response(_care_plan(session, plan, person))
 
 
 @router.get("/CarePlan")
@@ -402,20 +415,13 @@ def search_care_plans(request: Request, session: SessionDep, caller: Caller) -> 
 
 @router.get("/Goal/{resource_id}")
 def read_goal(request: Request, session: SessionDep, caller: Caller, resource_id: str) -> Response:
-    number = _number(resource_id)
-    goal = session.get(Goal, number) if number else None
-    plan = session.get(Plan, goal.plan_id) if goal else None
-    caller.authorize(
-        session,
-        "patient/Goal.read",
-        "fhir.read",
-        "Goal",
-        object_id=number,
-        owner_id=plan.young_person_id if plan else None,
-        exists=goal is not None and plan is not None,
-    )
-    assert goal is not None and caller.person is not None
-    return fhir_response(resources.goal(goal, caller.person, _theme_titles(session)))
+    def load(number: int) -> tuple[Goal, int] | None:
+        found = session.get(Goal, number)
+        plan = session.get(Plan, found.plan_id) if found else None
+        return (found, plan.young_person_id) if found and plan else None
+
+    goal, person = _read_own(session, caller, "Goal", resource_id, load)
+    return fhir_response(resources.goal(goal, person, _theme_titles(session)))
 
 
 @router.get("/Goal")
