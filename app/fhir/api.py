@@ -70,11 +70,9 @@ class Portal:
 def portal(request: Request, session: SessionDep) -> Portal:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
-    reason: str | None = None
+    reason: str | None = None  # None: no token at all (a bare challenge)
     token: tokens.AccessToken | None = None
-    if scheme.lower() != "bearer" or not credentials.strip():
-        reason = None
-    else:
+    if scheme.lower() == "bearer" and credentials.strip():
         try:
             token = tokens.validate(credentials.strip())
         except tokens.TokenRefused as refused:
@@ -106,7 +104,9 @@ Caller = Annotated[Portal, Depends(portal)]
 
 def refused(allowed: AuditEvent, error: AppError) -> AppError:
     """An allowed request that then failed is rolled back; its audit row is kept, as invalid."""
-    row = AuditEvent.model_validate({**allowed.model_dump(exclude={"id"}), "outcome": "invalid"})
+    row = AuditEvent.model_validate(
+        {**allowed.model_dump(exclude={"id"}), "outcome": Outcome.INVALID}
+    )
     error.keep.append(row)
     return error
 
