@@ -17,10 +17,14 @@ def event(
     outcome: Outcome = Outcome.ALLOWED,
     purpose: str = "case_work",
     client_id: str | None = None,
+    machine: bool = False,
+    token_subject: str | None = None,
 ) -> AuditEvent:
+    """One audit row. `machine`: a client such as the national portal acting on a token
+    (`client_id`, `token_subject`) rather than a signed-in person."""
     return AuditEvent(
         actor_id=actor.id if actor else None,
-        actor_role=str(actor.role) if actor else "anonymous",
+        actor_role="portal" if machine else str(actor.role) if actor else "anonymous",
         subject_id=subject_id,
         action=action,
         object_type=object_type,
@@ -28,6 +32,7 @@ def event(
         outcome=outcome,
         purpose=purpose,
         client_id=client_id,
+        token_subject=token_subject[:255] if token_subject else None,
     )
 
 

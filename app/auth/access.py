@@ -155,7 +155,7 @@ def authorize_client(
     subject_id = owner_id if owner_id is not None else person_id
 
     def record(outcome: Outcome) -> AuditEvent:
-        row = audit.event(
+        return audit.event(
             actor=None,
             subject_id=subject_id,
             action=action,
@@ -164,10 +164,9 @@ def authorize_client(
             outcome=outcome,
             purpose="portal",
             client_id=client_id,
+            machine=True,
+            token_subject=token_subject,
         )
-        row.actor_role = "portal"
-        row.token_subject = token_subject[:255]
-        return row
 
     if not scope_allows(granted, needed):
         challenge = f'Bearer realm="mylife-fhir", error="insufficient_scope", scope="{needed}"'

@@ -87,8 +87,8 @@ def portal(request: Request, session: SessionDep) -> Portal:
             object_id=None,
             outcome=Outcome.DENIED,
             purpose="portal",
+            machine=True,
         )
-        refusal.actor_role = "portal"
         error = unauthorized(reason)
         error.keep = [refusal]
         raise error
