@@ -28,7 +28,8 @@ from app.core.types import utcnow
 from app.fhir import importer, resources, tokens
 from app.fhir.errors import InvalidResource, fhir_response, unauthorized
 from app.plan import agreement
-from app.plan.models import Goal, Plan, PlanAction, Review
+from app.plan import service as plans
+from app.plan.models import Goal, Plan
 from app.survey import service as survey
 from app.survey.models import Assessment
 
@@ -364,29 +365,9 @@ def import_response(
 # --- CarePlan and Goal -------------------------------------------------------------
 
 
-def _theme_titles(session: Session) -> dict[str, Any]:
-    versions = survey.latest_versions(session)
-    return {
-        theme.id: theme.title
-        for version in versions
-        for theme in survey.definition_of(version).themes
-    }
-
-
 def _care_plan(session: Session, plan: Plan, person: Account) -> dict[str, Any]:
-    goals = list(session.exec(select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.id))))
-    actions = list(
-        session.exec(
-            select(PlanAction).where(PlanAction.plan_id == plan.id).order_by(col(PlanAction.id))
-        )
-    )
-    reviews = list(
-        session.exec(select(Review).where(Review.plan_id == plan.id).order_by(col(Review.held_on)))
-    )
     agreed = agreement.status(session, plan=plan).state == "agreed"
-    return resources.care_plan(
-        plan, agreed=agreed, goals=goals, actions=actions, reviews=reviews, person=person
-    )
+    return resources.care_plan(plans.view(session, plan=plan), agreed=agreed, person=person)
 
 
 @router.get("/CarePlan/{resource_id}")
@@ -421,7 +402,7 @@ def read_goal(request: Request, session: SessionDep, caller: Caller, resource_id
         return (found, plan.young_person_id) if found and plan else None
 
     goal, person = _read_own(session, caller, "Goal", resource_id, load)
-    return fhir_response(resources.goal(goal, person, _theme_titles(session)))
+    return fhir_response(resources.goal(goal, person, survey.theme_texts(session)))
 
 
 @router.get("/Goal")
@@ -436,6 +417,6 @@ def search_goals(request: Request, session: SessionDep, caller: Caller) -> Respo
             .where(Plan.young_person_id == caller.person.id)
             .order_by(col(Goal.id))
         ).all()
-        titles = _theme_titles(session)
+        titles = survey.theme_texts(session)
         found = [resources.goal(goal, caller.person, titles) for goal in goals]
     return _search_bundle(request, found)

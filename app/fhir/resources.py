@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from app.auth.models import Account
-from app.plan.models import ActionOwner, Goal, GoalStatus, Plan, PlanAction, Review
+from app.plan.models import ActionOwner, Goal, GoalStatus, PlanAction, Review
+from app.plan.service import PlanView
 from app.survey.definition import InstrumentDefinition, Item, Texts
 from app.survey.models import Answer, Assessment, AssessmentStatus, InstrumentVersion
 
@@ -209,15 +210,11 @@ def _note(review: Review) -> JSON:
     return {"time": f"{review.held_on.isoformat()}T00:00:00Z", "text": text}
 
 
-def care_plan(
-    plan: Plan,
-    *,
-    agreed: bool,
-    goals: list[Goal],
-    actions: list[PlanAction],
-    reviews: list[Review],
-    person: Account,
-) -> JSON:
+def care_plan(whole: PlanView, *, agreed: bool, person: Account) -> JSON:
+    plan = whole.plan
+    goals = [view.goal for view in whole.goals]
+    actions = sorted((a for view in whole.goals for a in view.actions), key=lambda a: a.id or 0)
+    reviews = list(reversed(whole.reviews))  # oldest first
     resource: JSON = {
         "resourceType": "CarePlan",
         "id": str(plan.id),

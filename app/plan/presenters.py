@@ -66,11 +66,8 @@ def changes_public(session: Session, plan: Plan, goal_id: int | None = None) -> 
 
 
 def theme_titles(session: Session) -> dict[str, str]:
-    titles: dict[str, str] = {}
-    for version in survey.latest_versions(session):
-        for theme in survey.definition_of(version).themes:
-            titles.setdefault(theme.id, str(theme.title))
-    return titles
+    """Theme titles in the reader's language."""
+    return {theme: str(title) for theme, title in survey.theme_texts(session).items()}
 
 
 def focus_public(session: Session, plan: Plan) -> list[FocusPublic]:

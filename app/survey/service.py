@@ -16,7 +16,7 @@ from app.auth import access
 from app.auth.models import Account
 from app.core.errors import AppError, NotFound
 from app.core.types import saved_id, utcnow
-from app.survey.definition import InstrumentDefinition, Item, parse_definition
+from app.survey.definition import InstrumentDefinition, Item, Texts, parse_definition
 from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
@@ -88,6 +88,15 @@ def latest_versions(session: Session) -> list[InstrumentVersion]:
         if current is None or _version_key(version) > _version_key(current):
             newest[version.instrument_id] = version
     return sorted(newest.values(), key=lambda v: v.id or 0)
+
+
+def theme_texts(session: Session) -> dict[str, Texts]:
+    """Each theme's title in every language, from the latest instrument versions."""
+    titles: dict[str, Texts] = {}
+    for version in latest_versions(session):
+        for theme in definition_of(version).themes:
+            titles.setdefault(theme.id, theme.title)
+    return titles
 
 
 def get_instrument_version(session: Session, *, code: str, version: str) -> InstrumentVersion:
