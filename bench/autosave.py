@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -133,6 +134,17 @@ async def drive(base: str, requests: int, concurrency: int, make_request) -> dic
     }
 
 
+def report(results: dict[str, Any], measured: str) -> None:
+    """Add the ratios of `measured` to the bare endpoint, print, and keep in bench/results."""
+    bare, other = results["bare"], results[measured]
+    results["ratio"] = {"rps": other["rps"] / bare["rps"], "p95": other["p95_ms"] / bare["p95_ms"]}
+    print(json.dumps(results, indent=2))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    name = f"{measured.replace('_', '-')}-{results['database']}.json"
+    (out / name).write_text(json.dumps(results, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
@@ -165,15 +177,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         drop_database(created)
-    bare_r, save_r = results["bare"], results["autosave"]
-    results["ratio"] = {
-        "rps": save_r["rps"] / bare_r["rps"],
-        "p95": save_r["p95_ms"] / bare_r["p95_ms"],
-    }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"autosave-{results['database']}.json").write_text(json.dumps(results, indent=2))
+    report(results, "autosave")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
-from autosave import ROOT, drive, drop_database, free_port, fresh_database, start_server
+from autosave import ROOT, drive, drop_database, free_port, fresh_database, report, start_server
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlalchemy.engine import make_url
@@ -100,15 +100,7 @@ def main() -> None:
         server.wait(timeout=10)
         keys.shutdown()
         drop_database(created)
-    bare_r, fhir_r = results["bare"], results["fhir_search"]
-    results["ratio"] = {
-        "rps": fhir_r["rps"] / bare_r["rps"],
-        "p95": fhir_r["p95_ms"] / bare_r["p95_ms"],
-    }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"fhir-read-{results['database']}.json").write_text(json.dumps(results, indent=2))
+    report(results, "fhir_search")
 
 
 if __name__ == "__main__":

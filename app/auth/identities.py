@@ -52,14 +52,13 @@ def account_for(session: Session, *, issuer: str, subject: str) -> Account | Non
 
 def link(session: Session, *, account: Account, issuer: str, subject: str) -> ExternalIdentity:
     """Link once: the identity is nobody else's, and the account has none from this issuer."""
-    existing = account_for(session, issuer=issuer, subject=subject)
-    if existing is not None and existing.id == account.id:
-        found = session.exec(
-            select(ExternalIdentity).where(
-                ExternalIdentity.issuer == issuer, ExternalIdentity.subject == subject
-            )
-        ).one()
-        return found
+    existing = session.exec(
+        select(ExternalIdentity).where(
+            ExternalIdentity.issuer == issuer, ExternalIdentity.subject == subject
+        )
+    ).first()
+    if existing is not None and existing.account_id == account.id:
+        return existing  # linked already, to this account
     identity = ExternalIdentity(account_id=saved_id(account.id), issuer=issuer, subject=subject)
     try:
         with session.begin_nested():
