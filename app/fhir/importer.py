@@ -101,7 +101,9 @@ def _walk(
     where: str,
     answers: dict[str, int | str],
     problems: _Problems,
+    group: str | None = None,
 ) -> None:
+    """Items at the top level: theme groups, or items; inside a theme's group: its items."""
     if not isinstance(items, list):
         problems.add(where, N_("Send a list of items."))
         return
@@ -113,10 +115,11 @@ def _walk(
             problems.add(path, N_("Every item needs a linkId."))
             continue
         assert isinstance(node, dict)
-        if link_id in themes and "answer" not in node:
-            _walk(definition, node.get("item", []), f"{path}.item", answers, problems)
+        if group is None and link_id in themes and "answer" not in node:
+            _walk(definition, node.get("item", []), f"{path}.item", answers, problems, link_id)
             continue
-        if link_id not in definition.items():
+        outside = group is not None and not link_id.startswith(f"{group}.")
+        if link_id not in definition.items() or outside:
             problems.add(
                 f"{path}.linkId",
                 N_("The questionnaire has no item '%(link_id)s'."),

@@ -502,6 +502,23 @@ def test_a_response_completed_in_the_portal_is_imported_once(
             "QuestionnaireResponse.item[0].linkId",
             "'housing.mood'",
         ),
+        (
+            {
+                "item": [
+                    {
+                        "linkId": "housing",
+                        "item": [{"linkId": "family.importance", "answer": [{"valueInteger": 3}]}],
+                    }
+                ]
+            },
+            "QuestionnaireResponse.item[0].item[0].linkId",
+            "'family.importance'",
+        ),
+        (
+            {"item": [{"linkId": "housing", "item": [{"linkId": "housing", "item": []}]}]},
+            "QuestionnaireResponse.item[0].item[0].linkId",
+            "'housing'",
+        ),
         ({"status": "in-progress"}, "QuestionnaireResponse.status", "completed"),
         ({"identifier": None}, "QuestionnaireResponse.identifier", "identifier"),
         (
