@@ -46,6 +46,9 @@ DATABASE_URL = create_database("run")
 os.environ["MYLIFE_DATABASE_URL"] = DATABASE_URL
 os.environ["MYLIFE_ENVIRONMENT"] = "test"
 os.environ["MYLIFE_SECRET_KEY"] = secrets.token_hex(32)
+# Cheap password hashes: the tests check what hashing decides, not how slow it is.
+os.environ["MYLIFE_PASSWORD_TIME_COST"] = "1"
+os.environ["MYLIFE_PASSWORD_MEMORY_KIB"] = "64"
 
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402

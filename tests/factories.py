@@ -51,7 +51,10 @@ def csrf_from(html: str) -> str:
 
 
 def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> str:
-    """Sign in through the real form; returns the CSRF token for later posts."""
+    """Sign in through the real form; returns the CSRF token of the new session.
+
+    The token is bound to the session, so it is read from a page after signing in.
+    """
     token = csrf_from(client.get("/signin").text)
     response = client.post(
         "/signin",
@@ -59,7 +62,7 @@ def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> s
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    return token
+    return csrf_from(client.get("/offline").text)
 
 
 def assign(session: Session, manager: Account, *people: Account) -> None:

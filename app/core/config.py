@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 8 * 3600
     session_idle_seconds: int = 2 * 3600
     local_accounts_enabled: bool = True
+    # Argon2id cost of password hashes (RFC 9106's second recommended option by default).
+    # Tests lower it; production keeps the default. Old hashes are rehashed at sign-in.
+    password_time_cost: int = Field(default=3, ge=1, le=20)
+    password_memory_kib: int = Field(default=65536, ge=64, le=4 * 1024 * 1024)
     default_locale: Literal["fi", "sv", "en"] = "fi"
     log_sql: bool = False
     # JSON list of OidcProvider, e.g. MYLIFE_OIDC_PROVIDERS='[{"name": "portal", ...}]'

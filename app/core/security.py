@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,20 +18,35 @@ CSRF_COOKIE = "mylife_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
-_hasher = PasswordHasher()
-# Verified against when an account does not exist, so timing does not tell.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib
+    )
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """Verified against when an account does not exist, so timing does not tell."""
+    return _hasher().hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a hash was made with other cost settings than the current ones."""
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def _serializer(purpose: str) -> URLSafeSerializer:
