@@ -45,6 +45,7 @@ def drop_database(url: str) -> None:
 DATABASE_URL = create_database("run")
 os.environ["MYLIFE_DATABASE_URL"] = DATABASE_URL
 os.environ["MYLIFE_ENVIRONMENT"] = "test"
+os.environ["MYLIFE_PUBLIC_URL"] = "http://testserver"  # the test client's address
 os.environ["MYLIFE_SECRET_KEY"] = secrets.token_hex(32)
 # Cheap password hashes: the tests check what hashing decides, not how slow it is.
 os.environ["MYLIFE_PASSWORD_TIME_COST"] = "1"

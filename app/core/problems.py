@@ -128,12 +128,10 @@ def handle_validation_error(request: Request, error: Exception) -> Response:
     return renderer(InvalidInput(errors=field_errors(list(error.errors()))), request)
 
 
-async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
-    """The answer to a request carrying a NUL character: a clear 400, never a 500."""
-    request = Request(scope, receive)
-    error = AppError(N_("This text contains characters that cannot be saved."))
-    error.code = "character-not-allowed"
-    response = handle_app_error(request, error)
+async def refuse(scope: Scope, receive: Receive, send: Send, error: AppError) -> None:
+    """The answer to a request refused before any route (a NUL, a body too large, a forged
+    form): the same page or problem as any other error of its kind."""
+    response = handle_app_error(Request(scope, receive), error)
     await response(scope, receive, send)
 
 

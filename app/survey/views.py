@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.auth.deps import SignedIn, YoungPerson, verify_csrf
+from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
@@ -14,7 +14,7 @@ from app.survey import presenters, readings, service
 from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import Assessment, AssessmentStatus
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 NAVIGATION = {"next": 1, "back": -1, "later": 0}
 
 
