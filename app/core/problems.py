@@ -94,6 +94,7 @@ _TYPE_MESSAGES = {
     "model_attributes_type": N_("Send a JSON object."),
     "dict_type": N_("Send a JSON object."),
     "extra_forbidden": N_("This field is not expected here."),
+    "date_out_of_range": N_("Give a date between 1900 and 2200."),
 }
 _UNION_MESSAGE = N_("Give a whole number, text, or null.")
 
