@@ -2,8 +2,8 @@
 else MYLIFE_DATABASE_URL), or from a connection handed over by the caller.
 
 On PostgreSQL, after the migrations and in their transaction, everyone but the owner
-loses what they may not do to the audit log (app/core/db_roles.py), even when a
-migration has just created it again and default privileges granted it in full."""
+loses what they may not do to the audit log and alembic_version (app/core/db_roles.py),
+even when a migration has just created one again and default privileges granted it in full."""
 
 from logging.config import fileConfig
 

@@ -38,7 +38,7 @@ RUNTIME_MAY_NOT = ("rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication",
 
 
 class RoleSetupError(Exception):
-    """The roles cannot be set up safely as asked; nothing in the database was changed."""
+    """The roles cannot be set up safely as asked; the grants were left as they were."""
 
 
 def migration_url(settings: Settings) -> str:
@@ -55,7 +55,11 @@ def set_up(
     runtime_password: str | None = None,
 ) -> list[str]:
     """Connected as an administrator, make `owner` own the database named in `admin_url`
-    and everything in it, and grant `runtime` what the application needs. Idempotent."""
+    and everything in it, and grant `runtime` what the application needs. Idempotent.
+
+    Roles and the database are created from the server's `postgres` database; the
+    ownership and the grants change in one transaction, rolled back if the runtime role
+    would still own something or be able to change the limited tables."""
     for name in (owner, runtime):
         if not ROLE_NAME.fullmatch(name):
             raise RoleSetupError(f"{name!r}: a role name is lower-case letters, digits and _")
