@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # The largest request body accepted (bytes); a larger one is refused with 413.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     database_url: str = f"sqlite:///{ROOT / 'var' / 'mylife.sqlite3'}"
+    # Migrations connect as the role that owns the schema (PostgreSQL); unset: database_url.
+    migration_database_url: str | None = None
     secret_key: str = Field(default=DEV_SECRET, min_length=32)
     session_max_age_seconds: int = 8 * 3600
     session_idle_seconds: int = 2 * 3600
