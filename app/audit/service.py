@@ -1,6 +1,6 @@
 """Writing the audit log, and reading one person's part of it."""
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent, Outcome
@@ -46,11 +46,15 @@ def record_all(session: Session, events: list[AuditEvent]) -> None:
 def events_about(
     session: Session, *, subject_id: int, limit: int = 200
 ) -> list[tuple[AuditEvent, str | None]]:
-    """What others did with one person's data, newest first, with who did it."""
+    """What others did with one person's data, newest first, with who did it.
+    The person's own acts (joining a caseload) are theirs, not someone else's access."""
     statement = (
         select(AuditEvent, Account.display_name)
         .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
-        .where(AuditEvent.subject_id == subject_id)
+        .where(
+            AuditEvent.subject_id == subject_id,
+            or_(col(AuditEvent.actor_id).is_(None), col(AuditEvent.actor_id) != subject_id),
+        )
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(limit)
     )

@@ -73,7 +73,9 @@ def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) 
     )
     revision = int(seen.strip('"r') or 0) if seen.strip('"r').isdecimal() else 0
     context = presenters.page(session, actor=actor, plan=plan)
-    context["changed"] = presenters.changed_since(session, plan=plan, revision=revision)
+    context["changed"] = presenters.changed_since(
+        session, plan=plan, revision=revision, reader=actor
+    )
     return render(request, "plan/live.html", context, headers={"ETag": etag})
 
 
