@@ -11,14 +11,14 @@ the person's data is in the answer, and a refusal the application audits is in t
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
@@ -26,7 +26,7 @@ from starlette.routing import Mount
 
 from app.audit.models import AuditEvent, Outcome
 from app.auth import identities
-from app.auth.models import Account
+from app.auth.models import Account, Role
 from app.caseload import service as caseload
 from app.main import app
 from app.plan import agreement
@@ -74,21 +74,26 @@ class Side:
         return sorted(values | {self.action, self.review, self.agreement, self.invitation}, key=str)
 
 
-NOBODY = Side(
-    person=MISSING,
-    username="nobody",
-    assessment=MISSING,
-    open_assessment=MISSING,
-    plan=MISSING,
-    goal=MISSING,
-    goal_version=1,
-    action=MISSING,
-    action_version=1,
-    review=MISSING,
-    review_version=1,
-    agreement=MISSING,
-    invitation="no-such-invitation-token",
-)
+def nobody(missing: int, token: str) -> Side:
+    """Ids that no object has."""
+    return Side(
+        person=missing,
+        username=f"nobody-{missing}",
+        assessment=missing,
+        open_assessment=missing,
+        plan=missing,
+        goal=missing,
+        goal_version=1,
+        action=missing,
+        action_version=1,
+        review=missing,
+        review_version=1,
+        agreement=missing,
+        invitation=token,
+    )
+
+
+NOBODY = nobody(MISSING, "no-such-invitation-token")
 
 # --- what a route needs to be sent: a minimal valid body, so that only authorisation decides --
 
@@ -124,7 +129,8 @@ def subject_query(side: Side) -> dict[str, str]:
 
 def fhir_import(side: Side) -> dict[str, Any]:
     key = f"matrix-{secrets.token_hex(4)}"
-    return {"json": portal_response(Account(id=side.person), key)}
+    person = Account(id=side.person, display_name="", role=Role.YOUNG_PERSON)
+    return {"json": portal_response(person, key)}
 
 
 SCREEN = form(**{f"{THEME}.importance": "6", f"{THEME}.satisfaction": "6", "nav": "next"})
@@ -570,12 +576,7 @@ def app_routes() -> list[tuple[str, str]]:
 
 
 ROUTES = app_routes()
-ELSEWHERE = replace(
-    NOBODY,
-    **{name: MISSING - 1 for name, value in vars(NOBODY).items() if isinstance(value, int)},
-    username="elsewhere",
-    invitation="another-missing-token",
-)
+ELSEWHERE = nobody(MISSING - 1, "another-missing-token")
 
 
 def asks_about_someone(route: tuple[str, str]) -> bool:
