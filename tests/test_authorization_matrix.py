@@ -8,12 +8,15 @@ refused one gets exactly what a request about a missing object gets, nothing cha
 the person's data is in the answer, and a refusal the application audits is in the audit log.
 """
 
-import re
+from __future__ import annotations
+
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cached_property
+from string import Formatter
+from typing import Any, TypeAlias
 
 import pytest
 from fastapi.routing import iter_route_contexts
@@ -29,9 +32,9 @@ from app.auth import identities
 from app.auth.models import Account, Role
 from app.caseload import service as caseload
 from app.main import app
-from app.plan import agreement
+from app.plan import agreement as agreements
 from app.plan import service as plans
-from app.plan.models import ActionOwner
+from app.plan.models import ActionOwner, Goal, Plan, PlanAction, Review
 from app.survey import service as survey
 from tests.factories import (
     PASSWORD,
@@ -49,54 +52,9 @@ MISSING = 2_147_483_000  # an id that no object has
 THEME = THEME_IDS[0]
 
 
-@dataclass(frozen=True)
-class Side:
-    """One young person's data, whose ids fill a route's path (or nobody's: NOBODY)."""
-
-    person: int
-    username: str
-    assessment: int  # completed
-    open_assessment: int  # being answered
-    plan: int
-    goal: int
-    goal_version: int
-    action: int
-    action_version: int
-    review: int
-    review_version: int
-    agreement: int  # an agreed version of the plan
-    invitation: str  # an open invitation link of the person's case manager
-    markers: tuple[str, ...] = ()  # texts of the person's data
-
-    def ids(self) -> list[int | str]:
-        """The ids that may fill a path."""
-        values = {self.person, self.assessment, self.open_assessment, self.plan, self.goal}
-        return sorted(values | {self.action, self.review, self.agreement, self.invitation}, key=str)
-
-
-def nobody(missing: int, token: str) -> Side:
-    """Ids that no object has."""
-    return Side(
-        person=missing,
-        username=f"nobody-{missing}",
-        assessment=missing,
-        open_assessment=missing,
-        plan=missing,
-        goal=missing,
-        goal_version=1,
-        action=missing,
-        action_version=1,
-        review=missing,
-        review_version=1,
-        agreement=missing,
-        invitation=token,
-    )
-
-
-NOBODY = nobody(MISSING, "no-such-invitation-token")
-
 # --- what a route needs to be sent: a minimal valid body, so that only authorisation decides --
 
+Side: TypeAlias = "Data | Nobody"  # whose data fills a request: someone's, or nobody's
 Body = Callable[[Side], dict[str, Any]]  # keyword arguments of client.request
 
 
@@ -124,7 +82,7 @@ def sign_up_form(side: Side) -> dict[str, Any]:
 
 
 def subject_query(side: Side) -> dict[str, str]:
-    return {"subject": f"Patient/{side.person}"}
+    return {"subject": f"Patient/{side.person_with_data}"}
 
 
 def fhir_import(side: Side) -> dict[str, Any]:
@@ -157,7 +115,7 @@ REVIEW_EDIT_JSON = body(lambda s: {"agreed": "Fine", "version": s.review_version
 #   hidden  404; no audit row (the route does not exist for this role, or only the person
 #           themselves ever uses it)
 #   denied  404, and a "denied" row about the person in the audit log
-#   scope   403 insufficient_scope: the portal's token lacks the scope; audited as denied
+#   forbidden-scope  403 insufficient_scope: the portal's token lacks the scope; audited as denied
 #   empty   2xx with none of the person's data (a search finds only the token's own person)
 #   refused 400/409/422: what was sent is refused, whoever sends it
 # Every refusal (signin to refused) changes nothing in the database, shows none of the
@@ -335,12 +293,142 @@ EXPECTED: dict[tuple[str, str], Row] = {
 # --- the data every cell starts from -------------------------------------------------------
 
 
+class Data:
+    """One young person's data, each object made the first time a request asks for its id:
+    making all of it for every cell would be most of the matrix's time."""
+
+    def __init__(self, session: Session, person: Account, manager: Account) -> None:
+        self.session, self.account, self.manager = session, person, manager
+        self.person = person.id or 0
+        self.username = person.username or ""
+        self.markers = [person.display_name]  # texts of the person's data made so far
+
+    def text(self, part: str) -> str:
+        made = f"{part} of {self.account.display_name}"
+        self.markers.append(made)
+        return made
+
+    @cached_property
+    def assessment(self) -> int:
+        """A completed assessment."""
+        done, _ = survey.start_or_resume(self.session, actor=self.account)
+        for item, value in (("importance", 9), ("future", self.text("Future"))):
+            survey.save_answer(
+                self.session,
+                actor=self.account,
+                assessment=done,
+                item_id=f"{THEME}.{item}",
+                value=value,
+            )
+        survey.submit(self.session, actor=self.account, assessment=done)
+        return done.id or 0
+
+    @cached_property
+    def open_assessment(self) -> int:
+        """An assessment being answered (made after the completed one: one is open at a time)."""
+        _ = self.assessment
+        answering, _ = survey.start_or_resume(self.session, actor=self.account)
+        return answering.id or 0
+
+    @cached_property
+    def _plan(self) -> Plan:
+        return plans.plan_of(
+            self.session, actor=self.account, person_id=self.person, action="plan.read"
+        )
+
+    @cached_property
+    def _goal(self) -> Goal:
+        text = self.text("Goal")
+        return plans.add_goal(
+            self.session, actor=self.account, plan=self._plan, text=text, themes=[THEME]
+        )
+
+    @cached_property
+    def _action(self) -> PlanAction:
+        values = {"text": self.text("Action"), "owner": ActionOwner.YOUNG_PERSON}
+        return plans.add_action(
+            self.session, actor=self.account, plan=self._plan, goal=self._goal, values=values
+        )
+
+    @cached_property
+    def _review(self) -> Review:
+        values = {"held_on": date(2026, 1, 15), "agreed": self.text("Review"), "changed": ""}
+        return plans.add_review(self.session, actor=self.account, plan=self._plan, values=values)
+
+    @cached_property
+    def agreement(self) -> int:
+        """A version of the plan (with a goal) proposed by the person, agreed by the manager."""
+        _ = self._goal
+        agreements.agree(self.session, actor=self.account, plan=self._plan)
+        return agreements.agree(self.session, actor=self.manager, plan=self._plan).id or 0
+
+    @cached_property
+    def person_with_data(self) -> int:
+        """The person, with a completed assessment and a plan with a goal (what their pages
+        show): for a route about the person as a whole."""
+        _ = self.assessment, self._goal
+        return self.person
+
+    @cached_property
+    def invitation(self) -> str:
+        """An open invitation link of the person's case manager."""
+        return caseload.invite(self.session, actor=self.manager)
+
+    @property
+    def plan(self) -> int:
+        return self._plan.id or 0
+
+    @property
+    def goal(self) -> int:
+        return self._goal.id or 0
+
+    @property
+    def goal_version(self) -> int:
+        return self._goal.version
+
+    @property
+    def action(self) -> int:
+        return self._action.id or 0
+
+    @property
+    def action_version(self) -> int:
+        return self._action.version
+
+    @property
+    def review(self) -> int:
+        return self._review.id or 0
+
+    @property
+    def review_version(self) -> int:
+        return self._review.version
+
+
+@dataclass(frozen=True)
+class Nobody:
+    """The ids of a person and objects that do not exist."""
+
+    missing: int
+    invitation: str
+    markers: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        """Every id (and version) of Data is `missing`."""
+        if name == "username":
+            return f"nobody-{self.missing}"
+        if name not in ("person", *dir(Data)) or name.startswith("_"):
+            raise AttributeError(name)
+        return self.missing
+
+
+NOBODY = Nobody(MISSING, "no-such-invitation-token")
+
+
 @dataclass(frozen=True)
 class World:
     young_person: Account  # the caller "young person"
     case_manager: Account  # the caller "case manager": the young person's own
     subject: str  # the young person's identity at the portal: the subject of the portal's token
-    side: Side  # the data the cell asks about: the young person's own, or someone else's
+    side: Data  # the data the cell asks about: the young person's own, or someone else's
 
 
 def young_person(session: Session, manager: Account, name: str) -> Account:
@@ -349,66 +437,18 @@ def young_person(session: Session, manager: Account, name: str) -> Account:
     return person
 
 
-def data_of(session: Session, person: Account, manager: Account) -> Side:
-    """A completed and an open assessment, a plan with a goal, an action, a review and an
-    agreed version, and an open invitation of the person's case manager."""
-    texts = {part: f"{part} of {person.display_name}" for part in ("Future", "Goal", "Action")}
-    done, _ = survey.start_or_resume(session, actor=person)
-    for item, value in (("importance", 9), ("satisfaction", 2), ("future", texts["Future"])):
-        survey.save_answer(
-            session, actor=person, assessment=done, item_id=f"{THEME}.{item}", value=value
-        )
-    survey.submit(session, actor=person, assessment=done)
-    answering, _ = survey.start_or_resume(session, actor=person)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
-    goal = plans.add_goal(session, actor=person, plan=plan, text=texts["Goal"], themes=[THEME])
-    action = plans.add_action(
-        session,
-        actor=person,
-        plan=plan,
-        goal=goal,
-        values={"text": texts["Action"], "owner": ActionOwner.YOUNG_PERSON},
-    )
-    texts["Review"] = f"Review of {person.display_name}"
-    review = plans.add_review(
-        session,
-        actor=person,
-        plan=plan,
-        values={"held_on": date(2026, 1, 15), "agreed": texts["Review"], "changed": ""},
-    )
-    agreement.agree(session, actor=person, plan=plan)
-    agreed = agreement.agree(session, actor=manager, plan=plan)
-    return Side(
-        person=person.id or 0,
-        username=person.username or "",
-        assessment=done.id or 0,
-        open_assessment=answering.id or 0,
-        plan=plan.id or 0,
-        goal=goal.id or 0,
-        goal_version=goal.version,
-        action=action.id or 0,
-        action_version=action.version,
-        review=review.id or 0,
-        review_version=review.version,
-        agreement=agreed.id or 0,
-        invitation=caseload.invite(session, actor=manager),
-        markers=(person.display_name, *texts.values()),
-    )
-
-
 def build_world(session: Session, issuer: str, *, other: bool) -> World:
-    """The callers, and the data asked about: the young person's, or (other) that of someone
-    in another case manager's caseload. Only the data asked about is made: it is the slow part."""
+    """The callers, and whose data is asked about: the young person's, or (other) that of
+    someone in another case manager's caseload."""
     mine = make_case_manager(session)
     person = young_person(session, mine, "Aino")
     subject = f"matrix-{secrets.token_hex(4)}"
     identities.link(session, account=person, issuer=issuer, subject=subject)
     if other:
         theirs = make_case_manager(session)
-        side = data_of(session, young_person(session, theirs, "Bertta"), theirs)
+        side = Data(session, young_person(session, theirs, "Bertta"), theirs)
     else:
-        side = data_of(session, person, mine)
-    session.commit()  # a refused request rolls back to here
+        side = Data(session, person, mine)
     return World(young_person=person, case_manager=mine, subject=subject, side=side)
 
 
@@ -433,37 +473,46 @@ def sign_in_as(actor: str, client: TestClient, world: World, portal: Provider) -
 FHIR_IDS = {"QuestionnaireResponse": "assessment", "CarePlan": "plan", "Goal": "goal"}
 
 
-def path_of(template: str, row: Row, side: Side) -> str:
-    """The route's path with its parameters filled from one side's data."""
-    resource_type = template.rsplit("/", 2)[-2] if "/" in template[1:] else ""
-    fhir_id = FHIR_IDS.get(resource_type)
-    values = {
-        "person_id": side.person,
-        "assessment_id": side.open_assessment if row.answering else side.assessment,
-        "goal_id": side.goal,
-        "action_id": side.action,
-        "review_id": side.review,
-        "agreement_id": side.agreement,
-        "token": side.invitation,
-        "resource_id": getattr(side, fhir_id) if fhir_id else "mylife-youth-1.0",
-        "number": 1,
-        "item_id": f"{THEME}.importance",
-        "code": "mylife_youth",
-        "version": "1.0",
-        "name": "portal",
-        "path": "app.css",
-    }
-    try:
-        return template.format(**values)
-    except KeyError as unknown:
-        raise AssertionError(f"path_of() does not know the parameter {unknown}: add it") from None
+def fhir_id(template: str, side: Side) -> object:
+    resource_type = template.rsplit("/", 2)[-2]
+    return (
+        getattr(side, FHIR_IDS[resource_type]) if resource_type in FHIR_IDS else "mylife-youth-1.0"
+    )
+
+
+# What fills each path parameter (only the ones a route has are asked for: that makes the data).
+PARAMS: dict[str, Callable[[str, Row, Side], object]] = {
+    "person_id": lambda template, row, side: side.person_with_data,
+    "assessment_id": lambda template, row, side: (
+        side.open_assessment if row.answering else side.assessment
+    ),
+    "goal_id": lambda template, row, side: side.goal,
+    "action_id": lambda template, row, side: side.action,
+    "review_id": lambda template, row, side: side.review,
+    "agreement_id": lambda template, row, side: side.agreement,
+    "token": lambda template, row, side: side.invitation,
+    "resource_id": lambda template, row, side: fhir_id(template, side),
+    "number": lambda template, row, side: 1,
+    "item_id": lambda template, row, side: f"{THEME}.importance",
+    "code": lambda template, row, side: "mylife_youth",
+    "version": lambda template, row, side: "1.0",
+    "name": lambda template, row, side: "portal",
+    "path": lambda template, row, side: "app.css",
+}
+
+
+def path_values(template: str, row: Row, side: Side) -> dict[str, object]:
+    names = [name for _text, name, _spec, _conversion in Formatter().parse(template) if name]
+    unknown = [name for name in names if name not in PARAMS]
+    assert not unknown, f"PARAMS does not say what fills {unknown}: add it"
+    return {name: PARAMS[name](template, row, side) for name in names}
 
 
 def request_of(route: tuple[str, str], row: Row, side: Side) -> dict[str, Any]:
     method, template = route
     return {
         "method": method,
-        "url": path_of(template, row, side),
+        "url": template.format(**path_values(template, row, side)),
         "params": row.query(side) if row.query else None,
         **(row.body(side) if row.body else {}),
     }
@@ -516,17 +565,16 @@ OUTCOMES: dict[str, Callable[[Response], bool]] = {
 }
 
 
-def shape(answer: Response, side: Side) -> tuple[int, list[str], str]:
-    """What a caller sees, with the address asked for left out, and the ids in it wherever
-    they are long enough not to be mistaken for another number (tokens, MISSING)."""
+def shape(answer: Response, values: dict[str, object]) -> tuple[int, list[str], str]:
+    """What a caller sees, with the address asked for left out, and the tokens that were in it
+    wherever they appear (an invitation's, in the address to come back to after signing in)."""
     url = answer.request.url
-    long_ids = "|".join(re.escape(str(value)) for value in side.ids() if len(str(value)) >= 8)
-    in_address = re.compile(rf"(/|%2F)({long_ids})(?![\w-])")
+    tokens = [value for value in values.values() if isinstance(value, str) and len(value) > 8]
 
     def general(text: str) -> str:
-        for form in (str(url), url.raw_path.decode(), url.path):
+        for form in (str(url), url.raw_path.decode(), url.path, *tokens):
             text = text.replace(form, "{url}")
-        return in_address.sub(r"\1{id}", text) if long_ids else text
+        return text
 
     names = sorted(set(answer.headers) - {"content-length", "date"})
     headers = [f"{name}: {general(answer.headers[name])}" for name in names]
@@ -576,7 +624,7 @@ def app_routes() -> list[tuple[str, str]]:
 
 
 ROUTES = app_routes()
-ELSEWHERE = nobody(MISSING - 1, "another-missing-token")
+ELSEWHERE = Nobody(MISSING - 1, "another-missing-token")
 
 
 def asks_about_someone(route: tuple[str, str]) -> bool:
@@ -626,11 +674,12 @@ def test_what_each_caller_gets(
         )
     expected = row.expected[actor]
     world = build_world(session, portal.issuer, other=actor.endswith("_other"))
-    headers = sign_in_as(actor, client, world, portal)
     side = world.side
+    request = request_of(route, row, side)  # makes the data it asks about
+    session.commit()  # a refused request rolls back to here
+    headers = sign_in_as(actor, client, world, portal)
     before, denied_before = snapshot(session), denials(session, side.person)
 
-    request = request_of(route, row, side)
     answer = send(client, request, row, headers)
     assert OUTCOMES[expected](answer), f"expected {expected}, got {describe(answer)}"
     audited = denials(session, side.person) - denied_before
@@ -644,5 +693,9 @@ def test_what_each_caller_gets(
     # Not allowed looks exactly like not there.
     missing = request_of(route, row, NOBODY)
     if missing != request:
-        assert shape(send(client, missing, row, headers), NOBODY) == shape(answer, side)
+        ghost = send(client, missing, row, headers)
+        template = route[1]
+        assert shape(ghost, path_values(template, row, NOBODY)) == shape(
+            answer, path_values(template, row, side)
+        )
         assert snapshot(session) == before
