@@ -112,8 +112,8 @@ REVIEW_EDIT_JSON = body(lambda s: {"agreed": "Fine", "version": s.review_version
 #   public  open to anyone: 2xx or 3xx
 #   signin  who asks is not known: 303 to /signin (pages), 401 (/api/, htmx, and /fhir/ with
 #           its Bearer challenge)
-#   hidden  404; no audit row (the route does not exist for this role, or only the person
-#           themselves ever uses it)
+#   hidden  404, and no audit row: a route not for this role, or (today) the answering routes,
+#           which refuse someone else's assessment without auditing the attempt
 #   denied  404, and a "denied" row about the person in the audit log
 #   forbidden-scope  403 insufficient_scope: the portal's token lacks the scope; audited as denied
 #   empty   2xx with none of the person's data (a search finds only the token's own person)
