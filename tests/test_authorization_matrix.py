@@ -112,8 +112,7 @@ REVIEW_EDIT_JSON = body(lambda s: {"agreed": "Fine", "version": s.review_version
 #   public  open to anyone: 2xx or 3xx
 #   signin  who asks is not known: 303 to /signin (pages), 401 (/api/, htmx, and /fhir/ with
 #           its Bearer challenge)
-#   hidden  404, and no audit row: a route not for this role, or (today) the answering routes,
-#           which refuse someone else's assessment without auditing the attempt
+#   hidden  404, and no audit row: a route not for this role that names nobody's data
 #   denied  404, and a "denied" row about the person in the audit log
 #   forbidden-scope  403 insufficient_scope: the portal's token lacks the scope; audited as denied
 #   empty   2xx with none of the person's data (a search finds only the token's own person)
@@ -192,19 +191,19 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("GET", "/survey"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     ("POST", "/survey/start"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     ("GET", "/assessments/{assessment_id}/themes/{number}"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True
     ),
     ("POST", "/assessments/{assessment_id}/themes/{number}"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True, body=SCREEN
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True, body=SCREEN
     ),
     ("POST", "/assessments/{assessment_id}/answer"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True, htmx=True, body=ANSWER
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True, htmx=True, body=ANSWER
     ),
     ("GET", "/assessments/{assessment_id}/review"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True
     ),
     ("POST", "/assessments/{assessment_id}/submit"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True
     ),
     ("GET", "/assessments/{assessment_id}"): web(SIGNIN, OK, DENIED, OK, DENIED),
     ("POST", "/assessments/{assessment_id}/reading"): web(
@@ -239,16 +238,17 @@ EXPECTED: dict[tuple[str, str], Row] = {
     # the access log
     ("GET", "/me/access"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     # the JSON API
+    ("GET", "/api/v1/session"): web(SIGNIN, OK, OK, OK, OK),
     ("GET", "/api/v1/instruments"): web(SIGNIN, OK, OK, OK, OK),
     ("GET", "/api/v1/instruments/{code}/versions/{version}"): web(SIGNIN, OK, OK, OK, OK),
     ("POST", "/api/v1/assessments"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     ("GET", "/api/v1/assessments"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     ("GET", "/api/v1/assessments/{assessment_id}"): web(SIGNIN, OK, DENIED, OK, DENIED),
     ("PUT", "/api/v1/assessments/{assessment_id}/answers/{item_id}"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True, body=ANSWER_JSON
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True, body=ANSWER_JSON
     ),
     ("POST", "/api/v1/assessments/{assessment_id}/submit"): web(
-        SIGNIN, OK, HIDDEN, HIDDEN, HIDDEN, answering=True
+        SIGNIN, OK, DENIED, DENIED, DENIED, answering=True
     ),
     ("GET", "/api/v1/assessments/{assessment_id}/circle"): web(SIGNIN, OK, DENIED, OK, DENIED),
     ("GET", "/api/v1/assessments/{assessment_id}/circle.svg"): web(SIGNIN, OK, DENIED, OK, DENIED),
