@@ -5,14 +5,12 @@ a new route is covered (or makes a suite fail) the moment it exists.
 """
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from sqlmodel import Session
-from starlette.routing import BaseRoute, Route
 
 from app.caseload import service as caseload
 from app.main import app
@@ -44,25 +42,15 @@ class RouteInfo:
         return PARAM.sub(lambda m: {**values, **override}[m.group(1)], self.path)
 
 
-def _flat(routes: list[BaseRoute]) -> Iterator[tuple[str, set[str], Any]]:
-    for route in routes:
-        if hasattr(route, "effective_route_contexts"):  # an included router (FastAPI >= 0.16x)
-            for context in route.effective_route_contexts():
-                yield context.path, set(context.methods or ()), context.body_field
-        elif isinstance(route, APIRoute):
-            yield route.path, set(route.methods), route.body_field
-        elif isinstance(route, Route):
-            yield route.path, set(route.methods or ()), None
-
-
 def route_table() -> list[RouteInfo]:
     """Every (method, path) the application answers, HEAD aside."""
     table = []
-    for path, methods, body_field in _flat(app.routes):
+    for route in iter_route_contexts(app.routes):
+        body_field = getattr(route, "body_field", None)
         body = body_field.field_info.annotation if body_field is not None else None
         model = body if isinstance(body, type) and hasattr(body, "model_fields") else None
-        for method in sorted(methods - {"HEAD"}):
-            table.append(RouteInfo(method, path, model))
+        for method in sorted(set(route.methods or ()) - {"HEAD"}):
+            table.append(RouteInfo(method, route.path or "", model))
     return table
 
 
