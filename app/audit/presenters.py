@@ -20,6 +20,7 @@ ROLE_NAMES = {
     "manager": N_("manager"),
     "admin": N_("administrator"),
 }
+OTHER_ROLE = N_("staff member")
 # What was done, as a row of the log says it ("Kaisa (case manager) · read your plan").
 DONE = {
     audit.Access.CASELOAD: N_("saw you in their caseload"),
@@ -47,7 +48,7 @@ def staff_name(name: str | None, role: str) -> str:
 
     The one place that names staff in the access log.
     """
-    role_name = gettext(ROLE_NAMES.get(role, N_("staff member")))
+    role_name = gettext(ROLE_NAMES.get(role, OTHER_ROLE))
     return gettext("%(name)s (%(role)s)", name=name or gettext("a former user"), role=role_name)
 
 
@@ -72,9 +73,9 @@ def month_key(month: date) -> str:
 def page_number(text: str) -> int:
     """The `page` asked for: a number, else the first; a huge one is simply past the end."""
     text = text.strip()
-    if not re.fullmatch(r"[0-9]{1,18}", text):
+    if not re.fullmatch(r"[0-9]+", text):
         return 1
-    return min(int(text), 10**9)
+    return int(text) if len(text) <= 9 else 10**9  # never int() of a thousand digits
 
 
 @dataclass(frozen=True)
