@@ -33,6 +33,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python -m app.cli demo
 
+# Absolute links point at where it is served; localhost names the same place.
+run: export MYLIFE_PUBLIC_URL ?= http://$(HOST):$(PORT)
+run: export MYLIFE_TRUSTED_HOSTS ?= ["localhost:$(PORT)"]
 run: demo
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers
 

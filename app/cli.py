@@ -1,5 +1,6 @@
 """Command line: `python -m app.cli instrument validate|import FILE`, `python -m app.cli demo`,
-`python -m app.cli identity link|staff ...` (linking OpenID Connect identities)."""
+`python -m app.cli identity link|staff ...` (linking OpenID Connect identities),
+`python -m app.cli db roles --owner NAME --runtime NAME` (PostgreSQL roles and grants)."""
 
 import argparse
 import sys
@@ -97,6 +98,50 @@ def _identity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_roles(args: argparse.Namespace) -> int:
+    """Create the owner and runtime roles (and the database) and apply the grants."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from app.core import db_roles
+
+    admin_url = args.admin_url or db_roles.migration_url(get_settings())
+    backend = make_url(admin_url).get_backend_name()
+    if backend != "postgresql":
+        print(f"{backend}: there are no database roles to set up (PostgreSQL only)")
+        return 0
+    try:
+        done = db_roles.set_up(
+            admin_url,
+            owner=args.owner,
+            runtime=args.runtime,
+            owner_password=args.owner_password,
+            runtime_password=args.runtime_password,
+        )
+    except (db_roles.RoleSetupError, psycopg.Error) as error:
+        print(f"db roles: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(done))
+    return 0
+
+
+def _add_db_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    db = commands.add_parser("db", help="PostgreSQL: the owner and runtime roles and their grants")
+    actions = db.add_subparsers(dest="action", required=True)
+    roles = actions.add_parser(
+        "roles", help="create the roles and the database if missing, apply the grants (idempotent)"
+    )
+    roles.add_argument("--owner", required=True, help="the role migrations run as")
+    roles.add_argument("--runtime", required=True, help="the role the application runs as")
+    roles.add_argument("--owner-password", help="set the owner's password")
+    roles.add_argument("--runtime-password", help="set the runtime role's password")
+    roles.add_argument(
+        "--admin-url",
+        help="a superuser's URL to the application's database "
+        "(default: MYLIFE_MIGRATION_DATABASE_URL, else MYLIFE_DATABASE_URL)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mylife")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,11 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (link, staff):
         sub.add_argument("--issuer", required=True, help="the provider's issuer URL")
         sub.add_argument("--subject", required=True, help="the person's `sub` at that provider")
+    _add_db_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "instrument":
         return _validate(args.files) if args.action == "validate" else _import(args.files)
     if args.command == "identity":
         return _identity(args)
+    if args.command == "db":
+        return _db_roles(args)
     return _demo()
 
 

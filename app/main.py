@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Scope
 
 from app import models  # noqa: F401  (every table registered before use)
 from app.api import router as api_router
@@ -16,9 +16,11 @@ from app.auth.views import router as auth_router
 from app.caseload.views import router as caseload_router
 from app.core import problems
 from app.core.config import get_settings
+from app.core.edge import EdgeMiddleware, ResponseHeaders
 from app.core.errors import AppError
 from app.core.i18n import LocaleMiddleware
-from app.core.security import RejectNulMiddleware, SecurityMiddleware, derived_key
+from app.core.logs import redact_access_log
+from app.core.security import cookie_name, derived_key
 from app.core.templates import STATIC_DIR
 from app.fhir.api import router as fhir_router
 from app.fhir.errors import render_outcome
@@ -41,29 +43,36 @@ class CachedStatic(StaticFiles):
         return response
 
 
+class MyLife(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's own error middleware, so that a 500 page has the headers too.
+        return ResponseHeaders(super().build_middleware_stack())
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(
+    redact_access_log()
+    app = MyLife(
         title="MyLife",
         version="0.1.0",
         summary="The 3X10D life assessment and the Circle of Life",
         docs_url="/docs",
         redoc_url=None,
     )
-    # The last added runs first: security headers, language, the NUL check, the OIDC flow.
+    # The last added runs first: language, the edge checks (host, size, NUL, forgery), the
+    # OIDC flow. Security headers wrap everything, error pages included (MyLife above).
     # Only the OpenID Connect flow (state, nonce, PKCE verifier) lives in this signed,
     # short-lived cookie; the sign-in session itself is a server-side row.
     app.add_middleware(
         SessionMiddleware,
         secret_key=derived_key("oidc-flow"),
-        session_cookie=FLOW_COOKIE,
+        session_cookie=cookie_name(FLOW_COOKIE),
         max_age=FLOW_SECONDS,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(RejectNulMiddleware, on_refuse=problems.refuse_nul)
+    app.add_middleware(EdgeMiddleware, refuse=problems.refuse)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
-    app.add_middleware(SecurityMiddleware)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     app.include_router(pages_router)
     app.include_router(auth_router)

@@ -1,5 +1,9 @@
-"""Alembic environment: the database URL comes from Settings (MYLIFE_DATABASE_URL),
-or from a connection handed over by the caller (the tests)."""
+"""Alembic environment: the database URL comes from Settings (MYLIFE_MIGRATION_DATABASE_URL,
+else MYLIFE_DATABASE_URL), or from a connection handed over by the caller.
+
+On PostgreSQL, after the migrations and in their transaction, everyone but the owner
+loses what they may not do to the audit log and alembic_version (app/core/db_roles.py),
+even when a migration has just created one again and default privileges granted it in full."""
 
 from logging.config import fileConfig
 
@@ -9,6 +13,7 @@ from sqlalchemy import Connection
 from app import models  # noqa: F401  (registers every table)
 from app.core.config import get_settings
 from app.core.db import build_engine, metadata
+from app.core.db_roles import migration_url, restrict_limited_tables
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("quiet"):
@@ -25,18 +30,22 @@ def _configure(connection: Connection) -> None:
     )
 
 
+def _migrate(connection: Connection) -> None:
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+        if connection.dialect.name == "postgresql":
+            restrict_limited_tables(connection.connection.driver_connection)
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
         return
-    engine = build_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
+    engine = build_engine(config.get_main_option("sqlalchemy.url") or migration_url(get_settings()))
     with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
     engine.dispose()
 
 

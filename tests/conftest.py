@@ -1,7 +1,10 @@
 """Test set-up: a fresh database built by migrations, one rolled-back transaction per test.
 
 SQLite by default; PostgreSQL when MYLIFE_TEST_DATABASE_URL points at a server
-(a throwaway database is created on it for the run and dropped afterwards).
+(a throwaway database is created on it for the run and dropped afterwards). On
+PostgreSQL the run has two throwaway roles, as in production: migrations run as the
+owner, and the application (every engine the tests use) as a runtime role that owns
+nothing and holds only the grants of app/core/db_roles.py.
 """
 
 import os
@@ -14,8 +17,13 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.core.db_roles import set_up as set_up_roles
+
 SERVER_URL = os.environ.get("MYLIFE_TEST_DATABASE_URL") or ""
 ROOT = Path(__file__).resolve().parents[1]
+RUN = secrets.token_hex(4)
+OWNER_ROLE = f"mylife_owner_{RUN}"
+RUNTIME_ROLE = f"mylife_app_{RUN}"
 
 
 def create_database(label: str) -> str:
@@ -28,7 +36,7 @@ def create_database(label: str) -> str:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    return server_url(name)
 
 
 def drop_database(url: str) -> None:
@@ -41,10 +49,41 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
+def server_url(database: str, role: str | None = None) -> str:
+    """A database on the test server, as the server's administrator or as `role`
+    (trust authentication on 127.0.0.1: no password)."""
+    url = make_url(SERVER_URL).set(database=database)
+    if role is not None:
+        url = url.set(username=role, password=None)
+    return url.render_as_string(hide_password=False)
+
+
+def create_run_database() -> tuple[str, str, str]:
+    """This run's database: the administrator's, the owner's and the application's URL."""
+    if not SERVER_URL:
+        url = create_database("run")
+        return url, url, url
+    name = f"mylife_run_{RUN}"
+    set_up_roles(server_url(name), owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
+    return server_url(name), server_url(name, OWNER_ROLE), server_url(name, RUNTIME_ROLE)
+
+
+def drop_roles() -> None:
+    if not SERVER_URL:
+        return
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for role in (RUNTIME_ROLE, OWNER_ROLE):
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    admin.dispose()
+
+
 # The app reads its settings once; point them at this run's database before any import.
-DATABASE_URL = create_database("run")
+ADMIN_URL, MIGRATION_URL, DATABASE_URL = create_run_database()
 os.environ["MYLIFE_DATABASE_URL"] = DATABASE_URL
+os.environ["MYLIFE_MIGRATION_DATABASE_URL"] = MIGRATION_URL
 os.environ["MYLIFE_ENVIRONMENT"] = "test"
+os.environ["MYLIFE_PUBLIC_URL"] = "http://testserver"  # the test client's address
 os.environ["MYLIFE_SECRET_KEY"] = secrets.token_hex(32)
 # Cheap password hashes: the tests check what hashing decides, not how slow it is.
 os.environ["MYLIFE_PASSWORD_TIME_COST"] = "1"
@@ -73,11 +112,14 @@ def alembic_config(url: str) -> Config:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     get_engine().dispose()
     drop_database(DATABASE_URL)
+    drop_roles()
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    command.upgrade(alembic_config(DATABASE_URL), "head")
+    command.upgrade(alembic_config(MIGRATION_URL), "head")
+    if SERVER_URL:  # grants again, as after every migration in production
+        set_up_roles(ADMIN_URL, owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
     engine = get_engine()
     with Session(engine) as session:
         import_shipped_instruments(session)

@@ -53,8 +53,10 @@ def csrf_from(html: str) -> str:
 def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> str:
     """Sign in through the real form; returns the CSRF token of the new session.
 
-    The token is bound to the session, so it is read from a page after signing in.
+    The token is bound to the session, so it is read from a page after signing in; the
+    client sends it as the X-CSRF-Token header from then on, as the pages' htmx does.
     """
+    client.headers.pop("X-CSRF-Token", None)
     token = csrf_from(client.get("/signin").text)
     response = client.post(
         "/signin",
@@ -62,7 +64,9 @@ def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> s
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    return csrf_from(client.get("/offline").text)
+    token = csrf_from(client.get("/offline").text)
+    client.headers["X-CSRF-Token"] = token
+    return token
 
 
 def assign(session: Session, manager: Account, *people: Account) -> None:

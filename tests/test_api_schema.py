@@ -14,12 +14,16 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
 @pytest.fixture
-def signed_in_cookie(client: TestClient, session: Session) -> str:
+def signed_in(client: TestClient, session: Session) -> dict[str, str]:
+    """The headers of a signed-in API client: its session cookie and CSRF token."""
     person = make_young_person(session)
-    sign_in(client, person)
+    token = sign_in(client, person)
     service.start_or_resume(session, actor=person)  # so that ids in the fuzzed paths exist
     session.commit()
-    return f"mylife_session={client.cookies.get('mylife_session')}"
+    return {
+        "Cookie": f"mylife_session={client.cookies.get('mylife_session')}",
+        "X-CSRF-Token": token,
+    }
 
 
 @schema.parametrize()
@@ -28,5 +32,5 @@ def signed_in_cookie(client: TestClient, session: Session) -> str:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_to_its_schema(case: schemathesis.Case, signed_in_cookie: str) -> None:
-    case.call_and_validate(headers={"Cookie": signed_in_cookie})
+def test_api_conforms_to_its_schema(case: schemathesis.Case, signed_in: dict[str, str]) -> None:
+    case.call_and_validate(headers=signed_in)

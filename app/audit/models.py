@@ -1,7 +1,8 @@
 """The append-only audit log: who touched whose data, what, why, when, and the outcome.
 
-Rows are never updated or deleted; database triggers refuse both (see the
-migration). Ids are plain numbers, not foreign keys, so that no later change
+Rows are never updated, deleted or replaced; database triggers refuse it (see the
+migrations), and on PostgreSQL the application's role may only insert and read them
+(app/core/db_roles.py). Ids are plain numbers, not foreign keys, so that no later change
 to an account can alter the record.
 """
 

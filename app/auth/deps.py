@@ -11,15 +11,14 @@ from app.auth import service
 from app.auth.models import Account, Role
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import CsrfFailed, NotFound, NotSignedIn
+from app.core.edge import set_browser_seed
+from app.core.errors import NotFound, NotSignedIn
 from app.core.i18n import LOCALE_COOKIE
-from app.core.security import CSRF_FIELD, CSRF_HEADER, csrf_valid, sign, unsign
-
-SESSION_COOKIE = "mylife_session"
+from app.core.security import SESSION_COOKIE, cookie_name, sign, unsign
 
 
 def session_token(request: Request) -> str | None:
-    return unsign(request.cookies.get(SESSION_COOKIE), "session")
+    return unsign(request.cookies.get(cookie_name(SESSION_COOKIE)), "session")
 
 
 @dataclass(frozen=True)
@@ -78,31 +77,24 @@ def sign_in_response(
     provider: str | None = None,
     id_token: str | None = None,
 ) -> RedirectResponse:
-    """Open a sign-in session for the account and send the browser on to `target`."""
+    """Open a sign-in session for the account and send the browser on to `target`.
+
+    The session cookie is new, so every CSRF token of the browser's earlier pages is void;
+    the browser's seed for signed-out pages is replaced too.
+    """
     token = service.start_session(session, account=account, provider=provider, id_token=id_token)
     settings = get_settings()
     response = RedirectResponse(target, status_code=303)
+    set_browser_seed(response.headers)
     response.set_cookie(
-        SESSION_COOKIE,
+        cookie_name(SESSION_COOKIE),
         sign(token, "session"),
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
+        path="/",
     )
     if account.locale:
         response.set_cookie(LOCALE_COOKIE, account.locale, max_age=31536000, samesite="lax")
     return response
-
-
-async def verify_csrf(request: Request) -> None:
-    """Every unsafe HTML request carries the form token (field or htmx header)."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    token = request.headers.get(CSRF_HEADER)
-    if token is None:
-        form = await request.form()
-        value = form.get(CSRF_FIELD)
-        token = value if isinstance(value, str) else None
-    if not csrf_valid(request.state.csrf_seed, token):
-        raise CsrfFailed(field=CSRF_FIELD)

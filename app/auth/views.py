@@ -2,26 +2,26 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import identities, oidc, service
 from app.auth.deps import (
-    SESSION_COOKIE,
     CurrentAccount,
     session_token,
     sign_in_response,
-    verify_csrf,
 )
 from app.core.config import get_settings
 from app.core.db import SessionDep
+from app.core.edge import set_browser_seed
 from app.core.errors import AppError
 from app.core.i18n import current_locale
 from app.core.problems import safe_next
+from app.core.security import SESSION_COOKIE, cookie_name
 from app.core.templates import render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
 
 def _signin_page(request: Request, next_path: str, **context: object) -> Response:
@@ -79,7 +79,7 @@ async def oidc_login(
         "invitation": invitation[:100] if invitation else None,
         "link_to": current.id if link and current is not None else None,
     }
-    redirect_uri = str(request.url_for("oidc_callback", name=name))
+    redirect_uri = get_settings().absolute_url(f"/auth/oidc/{name}/callback")
     return await oidc.start(request, provider, redirect_uri=redirect_uri, locale=current_locale())
 
 
@@ -123,8 +123,17 @@ async def signout(request: Request, session: SessionDep) -> Response:
     target = "/signin"
     provider = get_settings().oidc_provider(ended.provider) if ended and ended.provider else None
     if ended and provider:
-        back = str(request.url_for("signin_form"))
+        back = get_settings().absolute_url("/signin")
         target = await oidc.logout_url(provider, id_token=ended.id_token, return_to=back) or target
     response = RedirectResponse(target, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
+    response.delete_cookie(
+        cookie_name(SESSION_COOKIE), httponly=True, samesite="lax", secure=secure_cookies()
+    )
+    set_browser_seed(response.headers)  # the signed-out pages get tokens of their own
+    # What the browser kept of this person's pages goes with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+def secure_cookies() -> bool:
+    return get_settings().secure_cookies

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MYLIFE_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
+    # Where people reach the service: every absolute link (invitations, FHIR canonical URLs,
+    # OpenID Connect redirects) is built from it, never from the request's Host header.
+    public_url: str = "http://127.0.0.1:8000"
+    # Other Host values this service answers to (e.g. "localhost:8000"); the public URL's host
+    # is always one. A request naming any other host is refused.
+    trusted_hosts: list[str] = []
+    # The largest request body accepted (bytes); a larger one is refused with 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     database_url: str = f"sqlite:///{ROOT / 'var' / 'mylife.sqlite3'}"
+    # Migrations connect as the role that owns the schema (PostgreSQL); unset: database_url.
+    migration_database_url: str | None = None
     secret_key: str = Field(default=DEV_SECRET, min_length=32)
     session_max_age_seconds: int = 8 * 3600
     session_idle_seconds: int = 2 * 3600
@@ -58,6 +68,33 @@ class Settings(BaseSettings):
     # Public-key algorithms only: `none` and shared-secret (HS*) tokens are never accepted.
     fhir_algorithms: list[SigningAlgorithm] = ["RS256", "PS256", "ES256"]
 
+    @field_validator("public_url")
+    @classmethod
+    def _origin_only(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("give the service's address, e.g. https://mylife.example")
+        if parts.path.strip("/") or parts.query or parts.fragment or parts.username:
+            raise ValueError("give only the scheme, host and port, e.g. https://mylife.example")
+        return f"{parts.scheme}://{parts.netloc.lower()}"
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """Host header values this service answers to."""
+        return frozenset(
+            [urlsplit(self.public_url).netloc, *(h.lower() for h in self.trusted_hosts)]
+        )
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """Origins whose pages are this service's own (the public URL, and trusted hosts)."""
+        scheme = urlsplit(self.public_url).scheme
+        return frozenset(f"{scheme}://{host}" for host in self.allowed_hosts)
+
+    def absolute_url(self, path: str) -> str:
+        """An absolute link to a path of this service, from the configured public URL."""
+        return self.public_url + "/" + path.lstrip("/")
+
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
 
@@ -77,4 +114,6 @@ def get_settings() -> Settings:
     settings = Settings()
     if settings.environment == "production" and settings.secret_key == DEV_SECRET:
         raise RuntimeError("MYLIFE_SECRET_KEY must be set in production")
+    if settings.environment == "production" and not settings.public_url.startswith("https://"):
+        raise RuntimeError("MYLIFE_PUBLIC_URL must be set to the service's https:// address")
     return settings

@@ -80,3 +80,11 @@ class CsrfFailed(AppError):
     status = 403
     code = "csrf-failed"
     message = N_("The form expired. Please try again.")
+
+
+class Unstorable(AppError):
+    """A value from outside that no column can hold (a NUL, a huge number, a far-off date)."""
+
+    status = 400
+    code = "value-out-of-range"
+    message = N_("A value sent is out of range or contains characters that cannot be saved.")

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.security import scope_cookie
+from app.core.asgi import header, scope_cookie
 
 LOCALES = ("fi", "sv", "en")
 LOCALE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
@@ -113,11 +113,9 @@ class LocaleMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = scope["headers"]
             chosen = scope_cookie(scope, LOCALE_COOKIE)
             if chosen not in LOCALES:
-                accept = next((v.decode() for k, v in headers if k == b"accept-language"), None)
-                chosen = negotiate(accept, self.default)
+                chosen = negotiate(header(scope, b"accept-language"), self.default)
             set_locale(chosen)
             scope.setdefault("state", {})["locale"] = chosen
         await self.app(scope, receive, send)

@@ -94,6 +94,7 @@ _TYPE_MESSAGES = {
     "model_attributes_type": N_("Send a JSON object."),
     "dict_type": N_("Send a JSON object."),
     "extra_forbidden": N_("This field is not expected here."),
+    "date_out_of_range": N_("Give a date between 1900 and 2200."),
 }
 _UNION_MESSAGE = N_("Give a whole number, text, or null.")
 
@@ -128,12 +129,10 @@ def handle_validation_error(request: Request, error: Exception) -> Response:
     return renderer(InvalidInput(errors=field_errors(list(error.errors()))), request)
 
 
-async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
-    """The answer to a request carrying a NUL character: a clear 400, never a 500."""
-    request = Request(scope, receive)
-    error = AppError(N_("This text contains characters that cannot be saved."))
-    error.code = "character-not-allowed"
-    response = handle_app_error(request, error)
+async def refuse(scope: Scope, receive: Receive, send: Send, error: AppError) -> None:
+    """The answer to a request refused before any route (a NUL, a body too large, a forged
+    form): the same page or problem as any other error of its kind."""
+    response = handle_app_error(Request(scope, receive), error)
     await response(scope, receive, send)
 
 

@@ -3,7 +3,18 @@
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from app.core.bounds import DATE_RANGE, INT_MAX, date_in_range
 
 
 def _date_as_text(value: Any) -> Any:
@@ -13,7 +24,19 @@ def _date_as_text(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_date_as_text)]
+def _date_in_range(value: date) -> date:
+    if not date_in_range(value):
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "give a date between {first} and {last}",
+            {"first": DATE_RANGE.start, "last": DATE_RANGE.stop - 1},
+        )
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_as_text), AfterValidator(_date_in_range)]
+# A version number a client sends back: a positive whole number that fits its column.
+Version = Annotated[int, Strict(), Field(ge=1, le=INT_MAX)]
 
 
 # No text may hold a NUL character (PostgreSQL cannot store it; see RejectNulMiddleware).

@@ -1,20 +1,17 @@
-"""Password hashing, CSRF tokens, signed cookies and security headers."""
+"""Password hashing, signed values, CSRF tokens and the content security policy."""
 
 import hashlib
 import hmac
-import re
-import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import get_settings
 
-CSRF_COOKIE = "mylife_csrf"
+SESSION_COOKIE = "mylife_session"  # the signed sign-in session token (see cookie_name)
+CSRF_COOKIE = "mylife_csrf"  # the browser's seed, before sign-in
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -77,13 +74,35 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def csrf_token_for(seed: str) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
+def cookie_name(base: str) -> str:
+    """A cookie's name: `__Host-` in production, so no sibling origin can set or shadow it
+    (the browser accepts such a cookie only from this very origin, Secure, Path=/)."""
+    return f"__Host-{base}" if get_settings().secure_cookies else base
 
 
-def csrf_valid(seed: str | None, token: str | None) -> bool:
-    return bool(seed and token) and hmac.compare_digest(csrf_token_for(seed or ""), token or "")
+def csrf_binding(session_cookie: str | None, browser_seed: str | None) -> str | None:
+    """What a page's CSRF token is bound to: the sign-in session, else the browser's seed.
+
+    Bound to the session, a token from one session is worthless in another, and it
+    changes at every sign-in and sign-out.
+    """
+    session_token = unsign(session_cookie, "session")
+    if session_token:
+        return "session:" + token_digest(session_token)
+    if browser_seed and 32 <= len(browser_seed) <= 64:
+        return "browser:" + browser_seed
+    return None
+
+
+def csrf_token_for(binding: str) -> str:
+    key = derived_key("csrf").encode()
+    return hmac.new(key, binding.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_valid(binding: str | None, token: str | None) -> bool:
+    if not binding or not token:
+        return False
+    return hmac.compare_digest(csrf_token_for(binding), token)
 
 
 CONTENT_SECURITY_POLICY = (
@@ -97,110 +116,3 @@ def content_security_policy() -> str:
     """The policy; signing out is a form whose redirect may go on to a sign-in provider."""
     origins = get_settings().oidc_origins
     return CONTENT_SECURITY_POLICY.format(form_targets="".join(f" {o}" for o in origins))
-
-
-class SecurityMiddleware:
-    """Security headers on every response, and a CSRF seed cookie for every browser.
-
-    The seed is random per browser; forms carry an HMAC of it (signed double
-    submit), so a page from another site can neither read nor forge the token.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        seed = scope_cookie(scope, CSRF_COOKIE)
-        new_seed = None
-        if not seed or len(seed) < 32:
-            seed = new_seed = secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_seed"] = seed
-        secure = get_settings().secure_cookies
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", content_security_policy())
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if secure:
-                    headers.setdefault("Strict-Transport-Security", "max-age=63072000")
-                if new_seed:
-                    flags = "; Secure" if secure else ""
-                    headers.append(
-                        "Set-Cookie",
-                        f"{CSRF_COOKIE}={new_seed}; Path=/; HttpOnly; SameSite=Lax{flags}",
-                    )
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def scope_cookie(scope: Scope, name: str) -> str | None:
-    for key, value in scope["headers"]:
-        if key == b"cookie":
-            for morsel in value.decode("latin-1").split(";"):
-                k, _sep, v = morsel.strip().partition("=")
-                if k == name:
-                    return v
-    return None
-
-
-MAX_CHECKED_BODY = 4 * 1024 * 1024
-URL_NUL = b"%00"
-# A JSON escape of NUL, not itself escaped: `\u0000` after an even run of backslashes.
-JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
-
-
-def carries_nul(body: bytes, content_type: bytes) -> bool:
-    """Whether a request body would decode to text with a NUL character in it."""
-    if b"\x00" in body:
-        return True
-    if content_type.startswith(b"application/x-www-form-urlencoded"):
-        return URL_NUL in body
-    if b"json" in content_type:
-        return JSON_NUL.search(body) is not None
-    return False
-
-
-class RejectNulMiddleware:
-    """Refuse requests that carry a NUL character anywhere (PostgreSQL cannot store one).
-
-    No browser form sends one; refusing at the edge keeps every query and every
-    text column safe, instead of each service having to remember.
-    """
-
-    def __init__(self, app: ASGIApp, on_refuse: ASGIApp) -> None:
-        self.app = app
-        self.on_refuse = on_refuse
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("raw_path") or scope["path"].encode()
-        target = path + b"?" + scope.get("query_string", b"")
-        if b"\x00" in target or URL_NUL in target:
-            await self.on_refuse(scope, receive, send)
-            return
-        body, more = b"", True
-        messages: list[Message] = []
-        while more:
-            message = await receive()
-            messages.append(message)
-            body += message.get("body", b"")
-            more = message.get("more_body", False) and len(body) <= MAX_CHECKED_BODY
-        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
-        if carries_nul(body, content_type.lower()):
-            await self.on_refuse(scope, receive, send)
-            return
-
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay, send)

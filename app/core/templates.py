@@ -101,7 +101,7 @@ def render(
     template = environment.get_template(name)
     values = {
         "request": request,
-        "csrf_token": csrf_token_for(request.state.csrf_seed),
+        "csrf_token": csrf_token_for(request.state.csrf_binding),
         "account": getattr(request.state, "viewer", None),
         **(context or {}),
     }

@@ -38,7 +38,8 @@ PREFIX = "/fhir/R4/"
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + PREFIX.rstrip("/")
+    """The FHIR base, from the configured public URL (never from the request's Host)."""
+    return get_settings().absolute_url(PREFIX.rstrip("/"))
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,12 @@ def _within(moment: datetime, filters: list[tuple[str, datetime, datetime]]) -> 
 
 
 def _search_bundle(request: Request, found: list[dict[str, Any]]) -> Response:
-    return fhir_response(resources.bundle(found, base_url(request), self_link=str(request.url)))
+    return fhir_response(resources.bundle(found, base_url(request), self_link=_self_link(request)))
+
+
+def _self_link(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return get_settings().absolute_url(request.url.path) + query
 
 
 # --- CapabilityStatement and Questionnaire -----------------------------------------

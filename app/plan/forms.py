@@ -5,6 +5,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from app.core.bounds import date_in_range
 from app.core.errors import AppError, FieldError, InvalidInput
 from app.plan.errors import DateInvalid, TextRequired
 from app.plan.models import ActionOwner, GoalStatus
@@ -18,10 +19,12 @@ def _date(form: FormData, name: str, problems: list[FieldError]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    if day is None or not date_in_range(day):
         problems.extend(DateInvalid(field=name).errors)
-        return None
+    return day if day is not None and date_in_range(day) else None
 
 
 def _choice(form: FormData, name: str, allowed: type[Any], problems: list[FieldError]) -> Any:

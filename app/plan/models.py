@@ -15,7 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.schemas import Body, IsoDate, free_text, text
+from app.core.schemas import Body, IsoDate, Version, free_text, text
 from app.core.types import UTCDateTime, utcnow
 from app.survey.definition import shipped_theme_ids
 
@@ -162,7 +162,7 @@ class GoalUpdate(Body):
     text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
     themes: list[ThemeId] | SkipJsonSchema[None] = None
     status: GoalStatus | SkipJsonSchema[None] = None
-    version: Annotated[int, Strict()] | None = PydanticField(
+    version: Version | None = PydanticField(
         default=None, description="The version the edit was made on (or send If-Match)"
     )
 
@@ -178,7 +178,7 @@ class ActionUpdate(Body):
     owner: Owner | SkipJsonSchema[None] = None
     due_on: IsoDate | None = None
     done: Annotated[bool, Strict()] | SkipJsonSchema[None] = None
-    version: Annotated[int, Strict()] | None = None
+    version: Version | None = None
 
 
 class ReviewCreate(Body):
@@ -193,7 +193,7 @@ class ReviewUpdate(Body):
     agreed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
     changed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
     next_review_on: IsoDate | None = None
-    version: Annotated[int, Strict()] | None = None
+    version: Version | None = None
 
 
 def owner_values(owner: PersonOwner | ServiceOwner) -> dict[str, Any]:

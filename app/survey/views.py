@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.auth.deps import SignedIn, YoungPerson, verify_csrf
+from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
@@ -14,8 +14,9 @@ from app.survey import presenters, readings, service
 from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import Assessment, AssessmentStatus
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 NAVIGATION = {"next": 1, "back": -1, "later": 0}
+ThemeNumber = Annotated[int, Path(ge=1, le=100)]
 
 
 def _screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
@@ -49,7 +50,7 @@ def survey_start(session: SessionDep, actor: YoungPerson) -> Response:
 
 @router.get("/assessments/{assessment_id}/themes/{number}")
 def theme_screen(
-    request: Request, session: SessionDep, assessment: OwnAssessment, number: int
+    request: Request, session: SessionDep, assessment: OwnAssessment, number: ThemeNumber
 ) -> Response:
     definition = service.assessment_definition(session, assessment)
     if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
@@ -66,7 +67,7 @@ def save_screen(
     session: SessionDep,
     actor: YoungPerson,
     assessment: OwnAssessment,
-    number: int,
+    number: ThemeNumber,
     form: FormDep,
 ) -> Response:
     definition = service.assessment_definition(session, assessment)

@@ -11,6 +11,7 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.core.config import get_settings
 from app.demo import load_demo
 from app.main import app
 
@@ -41,6 +42,12 @@ def live_server(engine: Engine) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def served_at_live_server(monkeypatch: pytest.MonkeyPatch, live_server: str) -> None:
+    """While a browser test runs, the service's public address is the live server's."""
+    monkeypatch.setattr(get_settings(), "public_url", live_server)
 
 
 def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.factories import make_case_manager, make_young_person, sign_in
+from tests.factories import csrf_from, make_case_manager, make_young_person, sign_in
 
 
 def signed_in_client(client: TestClient, session: Session) -> TestClient:
@@ -24,7 +24,28 @@ def assert_problem(response, status: int, field: str | None) -> dict:  # type: i
 
 def test_without_sign_in_the_api_answers_401(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/assessments"), 401, None)
-    assert_problem(client.post("/api/v1/assessments"), 401, None)
+    assert_problem(client.get("/api/v1/session"), 401, None)
+    token = csrf_from(client.get("/signin").text)  # a signed-out browser's token
+    assert_problem(client.post("/api/v1/assessments", headers={"X-CSRF-Token": token}), 401, None)
+    # Without it, a change is refused before anything else is looked at.
+    refused = assert_problem(client.post("/api/v1/assessments"), 403, "x-csrf-token")
+    assert refused["type"] == "urn:mylife:problem:csrf-failed"
+
+
+def test_the_session_names_the_account_and_its_token(client: TestClient, session: Session) -> None:
+    person = make_young_person(session, display_name="Aino A")
+    token = sign_in(client, person)
+    client.headers.pop("X-CSRF-Token")
+    mine = client.get("/api/v1/session").json()
+    assert mine == {
+        "account_id": person.id,
+        "display_name": "Aino A",
+        "role": "young_person",
+        "csrf_token": token,
+    }
+    assert client.post("/api/v1/assessments").status_code == 403
+    started = client.post("/api/v1/assessments", headers={"X-CSRF-Token": mine["csrf_token"]})
+    assert started.status_code == 201
 
 
 def test_instruments_are_listed_with_their_texts(client: TestClient, session: Session) -> None:

@@ -1,0 +1,16 @@
+"""What a number or a date from outside may be: what the database's columns can hold.
+
+Inputs are bounded where they are read (path, query, form and body types), with a message
+naming the field; `app.core.db` refuses anything that slipped past as the last guard.
+"""
+
+from datetime import date
+
+INT_MAX = 2**31 - 1  # integer columns are 32-bit on PostgreSQL
+INT_RANGE = range(-(2**31), INT_MAX + 1)
+DATE_RANGE = range(1900, 2201)  # years any stored date may have
+
+
+def date_in_range(value: date) -> bool:
+    """True for a date (or datetime) whose year any date column holds."""
+    return value.year in DATE_RANGE
