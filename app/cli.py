@@ -83,7 +83,12 @@ def _identity(args: argparse.Namespace) -> int:
                 print(f"no account with the username {args.username!r}", file=sys.stderr)
                 return 1
         else:
-            account = Account(display_name=args.name.strip()[:120], role=Role(args.role))
+            organisation = (args.organisation or "").strip()[:120] or None
+            account = Account(
+                display_name=args.name.strip()[:120],
+                role=Role(args.role),
+                organisation=organisation,
+            )
             session.add(account)
             session.flush()
         try:
@@ -92,8 +97,10 @@ def _identity(args: argparse.Namespace) -> int:
             print(error.text(), file=sys.stderr)
             return 1
         session.commit()
+        where = f", {account.organisation}" if account.organisation else ""
         print(
-            f"{account.display_name} ({account.role}) signs in as {args.subject} at {args.issuer}"
+            f"{account.display_name} ({account.role}{where}) signs in as {args.subject} "
+            f"at {args.issuer}"
         )
     return 0
 
@@ -156,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     staff = actions.add_parser("staff", help="create a staff account that signs in through OIDC")
     staff.add_argument("--name", required=True)
     staff.add_argument("--role", choices=["case_manager", "manager", "admin"], required=True)
+    staff.add_argument(
+        "--organisation", help="where they work, shown beside their name (at most 120 characters)"
+    )
     for sub in (link, staff):
         sub.add_argument("--issuer", required=True, help="the provider's issuer URL")
         sub.add_argument("--subject", required=True, help="the person's `sub` at that provider")

@@ -1,4 +1,4 @@
-"""Demo data for trying MyLife: one case manager and three young people.
+"""Demo data for trying MyLife: two case managers and three young people.
 
 Idempotent: an account that already exists is left as it is.
 """
@@ -17,6 +17,11 @@ from app.survey.definition import INSTRUMENT_DIR, load_definition_file
 from app.survey.models import Assessment
 
 DEMO_PASSWORD = "mylife-demo"
+# username, name, organisation of the demo case managers
+STAFF = [
+    ("kaisa", "Kaisa Korhonen", "Kuopio youth services"),
+    ("mikko", "Mikko Mäkelä", "Kuopio social services"),
+]
 
 # satisfaction, importance per theme, in the order of the instrument
 AINO_SPRING = [(4, 9), (6, 8), (5, 9), (7, 8), (5, 6), (3, 9), (2, 7), (5, 8), (4, 8), (5, 8)]
@@ -133,9 +138,16 @@ def load_demo(session: Session) -> list[str]:
     import_shipped_instruments(session)
     created = []
     today = date.today()
-    manager, new = _account(session, "kaisa", display_name="Kaisa Korhonen", role=Role.CASE_MANAGER)
-    if new:
-        created.append("kaisa")
+    managers = {}
+    for username, name, organisation in STAFF:
+        managers[username], new = _account(
+            session, username, display_name=name, role=Role.CASE_MANAGER
+        )
+        if new:
+            managers[username].organisation = organisation
+            session.add(managers[username])
+            created.append(username)
+    manager = managers["kaisa"]
     people = [
         ("aino", "Aino Virtanen", "fi", 19),
         ("elias", "Elias Nieminen", "fi", 22),
@@ -155,6 +167,8 @@ def load_demo(session: Session) -> list[str]:
             continue
         created.append(username)
         if username == "aino":
+            # Aino also works with Mikko: Kaisa's caseload shows him beside her.
+            auth_service.assign_case(session, case_manager=managers["mikko"], young_person=person)
             _fill(session, person, AINO_SPRING, {}, days_ago=190)
             _fill(session, person, AINO_AUTUMN, AINO_HOPES, days_ago=12)
             _plan(session, manager, person, today)

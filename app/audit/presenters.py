@@ -12,15 +12,10 @@ from sqlmodel import Session
 
 from app.audit import service as audit
 from app.audit.models import AuditEvent, Outcome
+from app.auth import naming
 from app.core import i18n
 from app.core.i18n import N_, gettext
 
-ROLE_NAMES = {
-    "case_manager": N_("case manager"),
-    "manager": N_("manager"),
-    "admin": N_("administrator"),
-}
-OTHER_ROLE = N_("staff member")
 # What was done, as a row of the log says it ("Kaisa (case manager) · read your plan").
 DONE = {
     audit.Access.CASELOAD: N_("saw you in their caseload"),
@@ -43,23 +38,23 @@ TRIED = {
 }
 
 
-def staff_name(name: str | None, role: str) -> str:
-    """A staff member as a young person is told of them: their name and role.
-
-    The one place that names staff in the access log.
+def staff_name(name: str | None, role: str, organisation: str | None) -> str:
+    """A staff member as a young person is told of them: name, role and organisation
+    (the one naming function everyone uses), the role being the one recorded at the time.
     """
-    role_name = gettext(ROLE_NAMES.get(role, OTHER_ROLE))
-    return gettext("%(name)s (%(role)s)", name=name or gettext("a former user"), role=role_name)
+    return naming.describe(name or gettext("a former user"), role, organisation)
 
 
-def actor_name(role: str, name: str | None, client_id: str | None = None) -> str:
+def actor_name(
+    role: str, name: str | None, organisation: str | None = None, client_id: str | None = None
+) -> str:
     """Who did something: a named staff member, the portal, or an unnamed other user."""
     if role == audit.PORTAL:
         portal = gettext("The national portal")
         return f"{portal} ({client_id})" if client_id else portal
     if role in audit.UNNAMED_ROLES:
         return gettext("Another MyLife user")
-    return staff_name(name, role)
+    return staff_name(name, role, organisation)
 
 
 def month_name(month: date) -> str:
@@ -95,11 +90,11 @@ class RefusalLine:
     last: datetime
 
 
-def entry(found: AuditEvent, name: str | None) -> Entry:
+def entry(found: AuditEvent, name: str | None, organisation: str | None) -> Entry:
     kind = audit.access_kind(found.action, found.object_type)
     return Entry(
         at=found.at,
-        who=actor_name(found.actor_role, name, found.client_id),
+        who=actor_name(found.actor_role, name, organisation, found.client_id),
         what=gettext(DONE[kind]),
         refused_data=found.outcome == Outcome.INVALID,
     )
@@ -107,7 +102,7 @@ def entry(found: AuditEvent, name: str | None) -> Entry:
 
 def refusal_line(group: audit.Refusals) -> RefusalLine:
     return RefusalLine(
-        who=actor_name(group.role, group.name, group.client_id),
+        who=actor_name(group.role, group.name, group.organisation, group.client_id),
         what=gettext(TRIED[group.kind]),
         count=group.count,
         first=group.first,
@@ -132,14 +127,14 @@ def access_log(
     query = {"who": chosen_who or "", "month": month_key(chosen_month) if chosen_month else ""}
     return {
         "since": since,
-        "who_options": [(a.key, actor_name(a.role, a.name)) for a in actors],
+        "who_options": [(a.key, actor_name(a.role, a.name, a.organisation)) for a in actors],
         "month_options": [(month_key(m), month_name(m)) for m in months],
         "who": query["who"],
         "month": query["month"],
         "filtered": bool(chosen_who or chosen_month),
         "found": found,
         "first_shown": (found.page - 1) * found.per_page + 1,
-        "entries": [entry(event, name) for event, name in found.rows],
+        "entries": [entry(*row) for row in found.rows],
         "page_url": _page_url(query),
         "refusals": [
             refusal_line(group)

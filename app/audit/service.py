@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, case, exists, func, insert, literal_column, null
+from sqlalchemy import ColumnElement, case, exists, func, insert, literal_column, null, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -175,11 +175,12 @@ class Actor:
     key: str  # the filter's value: the account id, or PORTAL
     role: str
     name: str | None  # None for the portal, or an account that no longer exists
+    organisation: str | None
 
 
 @dataclass(frozen=True)
 class AccessPage:
-    rows: list[tuple[AuditEvent, str | None]]  # each access and the actor's name
+    rows: list[tuple[AuditEvent, str | None, str | None]]  # with the actor's name, organisation
     total: int
     page: int
     pages: int
@@ -193,6 +194,7 @@ class Refusals:
     role: str
     actor_id: int | None  # None for an unnamed actor (another young person) or the portal
     name: str | None
+    organisation: str | None
     client_id: str | None
     kind: Access
     count: int
@@ -200,11 +202,18 @@ class Refusals:
     last: datetime
 
 
+def _by_others(subject_id: int) -> ColumnElement[bool]:
+    """Rows about the person written by someone else: their own acts (joining a caseload)
+    are theirs, not someone else's access."""
+    return or_(col(AuditEvent.actor_id).is_(None), col(AuditEvent.actor_id) != subject_id)
+
+
 def _shown(subject_id: int, filters: LogFilter) -> list[ColumnElement[bool]]:
     where = [
         col(AuditEvent.subject_id) == subject_id,
         SHOWN,
         col(AuditEvent.at) >= filters.since,
+        _by_others(subject_id),
     ]
     if filters.who == PORTAL:
         where.append(col(AuditEvent.actor_role) == PORTAL)
@@ -228,31 +237,35 @@ def access_page(
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     statement = (
-        select(AuditEvent, Account.display_name)
+        select(AuditEvent, Account.display_name, Account.organisation)
         .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
         .where(*where)
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    rows: list[tuple[AuditEvent, str | None]] = list(session.exec(statement).all())
+    rows: list[tuple[AuditEvent, str | None, str | None]] = list(session.exec(statement).all())
     return AccessPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
 
 
 def access_actors(session: Session, *, subject_id: int, since: datetime) -> list[Actor]:
     """Everyone with an allowed access in the person's log: staff by account, the portal once."""
+    columns = (col(AuditEvent.actor_role), col(AuditEvent.actor_id))
+    account = (col(Account.display_name), col(Account.organisation))
     statement = (
-        sa_select(col(AuditEvent.actor_role), col(AuditEvent.actor_id), col(Account.display_name))
+        sa_select(*columns, *account)
         .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
         .where(*_shown(subject_id, LogFilter(since=since)))
-        .group_by(col(AuditEvent.actor_role), col(AuditEvent.actor_id), col(Account.display_name))
+        .group_by(*columns, *account)
         .order_by(func.max(col(AuditEvent.at)).desc())
         .limit(MAX_GROUPS)
     )
     actors: dict[str, Actor] = {}
-    for role, actor_id, name in session.execute(statement).all():
+    for role, actor_id, name, organisation in session.execute(statement).all():
         key = PORTAL if role == PORTAL or actor_id is None else str(actor_id)
-        actors.setdefault(key, Actor(key=key, role=role, name=None if key == PORTAL else name))
+        if key == PORTAL:
+            name = organisation = None
+        actors.setdefault(key, Actor(key, role, name, organisation))
     return list(actors.values())
 
 
@@ -302,6 +315,7 @@ def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refu
             col(AuditEvent.subject_id) == subject_id,
             col(AuditEvent.outcome) == Outcome.DENIED.value,
             col(AuditEvent.at) >= since,
+            _by_others(subject_id),
         )
         .group_by(
             role,
@@ -314,7 +328,7 @@ def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refu
         .limit(MAX_GROUPS)
         .subquery()
     )
-    statement = sa_select(grouped, col(Account.display_name)).outerjoin(
+    statement = sa_select(grouped, col(Account.display_name), col(Account.organisation)).outerjoin(
         Account, col(Account.id) == grouped.c.actor_id
     )
     lines: dict[tuple[str, int | None, str | None, Access], Refusals] = {}
@@ -326,6 +340,7 @@ def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refu
                 role=row.role,
                 actor_id=row.actor_id,
                 name=row.display_name,
+                organisation=row.organisation,
                 client_id=row.client_id,
                 kind=kind,
                 count=0,

@@ -28,6 +28,8 @@ class Account(AccountBase, table=True):
     # Local sign-in name; null for accounts that only sign in through OIDC.
     username: str | None = Field(default=None, max_length=80, unique=True)
     password_hash: str | None = Field(default=None, max_length=255)
+    # Where a staff member works, shown beside their name ("Kuopio youth services").
+    organisation: str | None = Field(default=None, max_length=120)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

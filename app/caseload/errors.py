@@ -25,3 +25,11 @@ class FieldRequired(InvalidInput):
 class BirthDateInvalid(InvalidInput):
     code = "birth-date-invalid"
     message = N_("Give your date of birth as day, month and year, for example 24.11.2008.")
+
+
+class NameLikeStaff(InvalidInput):
+    code = "name-like-staff"
+    message = N_(
+        "A staff member already uses this name. Write your name so that it can be told "
+        "apart, for example with a middle name or the first letter of your last name."
+    )

@@ -11,12 +11,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.auth import naming
 from app.auth import service as auth_service
 from app.auth.models import Account, CaseAssignment, Role
+from app.caseload import team
 from app.caseload.errors import (
     BirthDateInvalid,
     FieldRequired,
     InvitationInvalid,
+    NameLikeStaff,
     UsernameInvalid,
     UsernameTaken,
 )
@@ -63,7 +66,8 @@ def open_invitation(session: Session, *, token: str) -> tuple[Invitation, Accoun
 
 
 def use_invitation(session: Session, invitation: Invitation, person: Account) -> None:
-    """Mark the invitation used, once: a second use in a race finds no row to update."""
+    """Mark the invitation used, once: a second use in a race finds no row to update.
+    The person joins the caseload, written to the audit log with the person as actor."""
     now = utcnow()
     result = session.execute(
         update(Invitation)
@@ -75,15 +79,60 @@ def use_invitation(session: Session, invitation: Invitation, person: Account) ->
     manager = session.get(Account, invitation.case_manager_id)
     assert manager is not None
     auth_service.assign_case(session, case_manager=manager, young_person=person)
+    assignment = session.exec(
+        select(CaseAssignment.id).where(
+            CaseAssignment.case_manager_id == manager.id,
+            CaseAssignment.young_person_id == person.id,
+        )
+    ).one()
+    session.add(
+        audit.event(
+            actor=person,
+            subject_id=person.id,
+            action="caseload.join",
+            object_type="case_assignment",
+            object_id=assignment,
+        )
+    )
+    session.flush()
 
 
 def accept_as(session: Session, *, token: str, person: Account) -> Account:
-    """A signed-in young person joins the caseload of the invitation's case manager."""
+    """A signed-in young person, who has confirmed it, joins the caseload of the
+    invitation's case manager (who from then on sees all their data)."""
     if person.role != Role.YOUNG_PERSON:
         raise InvitationInvalid()
     invitation, manager = open_invitation(session, token=token)
     use_invitation(session, invitation, person)
     return manager
+
+
+@dataclass(frozen=True)
+class JoinPreview:
+    """What a young person is asked before joining: who will see what, who sees it now."""
+
+    manager: Account
+    assessments: int  # made so far: the new case manager will see every one
+    current: list[team.Colleague]  # the case managers who see the person's data now
+    already: bool  # the person is in this case manager's caseload already
+
+
+def preview_joining(session: Session, *, token: str, person: Account) -> JoinPreview:
+    """The confirmation a signed-in young person sees before joining; changes nothing."""
+    if person.role != Role.YOUNG_PERSON:
+        raise InvitationInvalid()
+    _invitation, manager = open_invitation(session, token=token)
+    person_id = saved_id(person.id)
+    current = team.managers_of(session, [person_id]).get(person_id, [])
+    count = session.exec(
+        select(func.count()).select_from(Assessment).where(Assessment.subject_id == person_id)
+    ).one()
+    return JoinPreview(
+        manager=manager,
+        assessments=int(count),
+        current=[c for c in current if c.manager_id != manager.id],
+        already=any(c.manager_id == manager.id for c in current),
+    )
 
 
 def parse_birth_date(text: str) -> date:
@@ -117,6 +166,8 @@ def accept_with_new_account(
     for field, value in (("display_name", display_name), ("username", username)):
         if not value.strip():
             problems.append(FieldRequired(field=field))
+    if display_name.strip() and naming.copies_staff_name(session, name=display_name):
+        problems.append(NameLikeStaff(field="display_name"))
     if username.strip() and not USERNAME.fullmatch(auth_service.normalise_username(username)):
         problems.append(UsernameInvalid(field="username"))
     elif username.strip() and auth_service.username_taken(session, username=username):
@@ -162,6 +213,7 @@ class CaseloadRow:
     next_review_on: date | None
     overdue_actions: int
     needs_help: bool
+    also_with: tuple[team.Colleague, ...] = ()  # the person's other case managers
 
 
 def _assessment_summary() -> Any:
@@ -283,6 +335,7 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
         session, actor=actor, subject_ids=people, action="caseload.read", object_type="person"
     )
     flagged = _needing_help(session, people) if people else set()
+    others = team.managers_of(session, people, besides=actor.id) if people else {}
     return [
         CaseloadRow(
             person_id=saved_id(person_id),
@@ -293,6 +346,7 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
             next_review_on=next_on,
             overdue_actions=int(overdue or 0),
             needs_help=person_id in flagged,
+            also_with=tuple(others.get(person_id, ())),
         )
         for (
             person_id,

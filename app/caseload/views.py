@@ -6,8 +6,8 @@ from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth.deps import CaseManager, CurrentAccount, sign_in_response
-from app.auth.models import Role
-from app.caseload import service
+from app.auth.models import Account, Role
+from app.caseload import service, team
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import AppError, NotFound
@@ -42,19 +42,33 @@ def person(
     request: Request, session: SessionDep, actor: CaseManager, person_id: PersonId
 ) -> Response:
     assessments = survey_service.list_assessments(session, actor=actor, subject_id=person_id)
-    context = {"person": service.person(session, person_id=person_id), "assessments": assessments}
+    context = {
+        "person": service.person(session, person_id=person_id),
+        "assessments": assessments,
+        "also_with": team.also_with(session, actor=actor, person_id=person_id),
+    }
     return render(request, "caseload/person.html", context)
 
 
 def _invitation_page(
-    request: Request, session: SessionDep, token: str, **context: object
+    request: Request,
+    session: SessionDep,
+    token: str,
+    account: Account | None = None,
+    **context: object,
 ) -> Response:
+    """For a signed-in young person, what joining would mean, to confirm; for others,
+    the ways to sign up or sign in."""
     status = int(str(context.pop("status_code", 200)))
     _invitation, manager = service.open_invitation(session, token=token)
+    preview = None
+    if account is not None and account.role == Role.YOUNG_PERSON:
+        preview = service.preview_joining(session, token=token, person=account)
     settings = get_settings()
     values = {
         "token": token,
-        "manager": manager.display_name,
+        "manager": manager,
+        "preview": preview,
         "providers": [p for p in settings.oidc_providers if p.audience == "young_people"],
         "local_enabled": settings.local_accounts_enabled,
         **context,
@@ -63,13 +77,17 @@ def _invitation_page(
 
 
 @router.get("/invitations/{token}", name="invitation")
-def invitation(request: Request, session: SessionDep, token: Token) -> Response:
-    return _invitation_page(request, session, token)
+def invitation(
+    request: Request, session: SessionDep, account: CurrentAccount, token: Token
+) -> Response:
+    """Shows, never uses, the invitation: joining takes the POST below."""
+    return _invitation_page(request, session, token, account)
 
 
 @router.post("/invitations/{token}/join")
 def join(session: SessionDep, account: CurrentAccount, token: Token) -> Response:
-    """A young person who already has an account joins the caseload."""
+    """A young person who already has an account, having seen who will see what,
+    confirms and joins the caseload."""
     if account is None or account.role != Role.YOUNG_PERSON:
         return RedirectResponse(f"/signin?next=/invitations/{token}", status_code=303)
     service.accept_as(session, token=token, person=account)

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from app.auth import naming
 from app.core import i18n
 from app.core.security import csrf_token_for
 from app.core.types import LOCAL_TIME
@@ -76,8 +77,11 @@ def _build_environment() -> Environment:
         localized=i18n.localized,
         current_locale=i18n.current_locale,
         locale_names=i18n.LOCALE_NAMES,
+        describe=naming.describe,  # a person as others see them: name (role, organisation)
     )
-    env.filters.update(date=_date, day=_day, iso_day=_iso_day, when=_when)
+    env.filters.update(
+        date=_date, day=_day, iso_day=_iso_day, when=_when, described=naming.describe_account
+    )
     return env
 
 

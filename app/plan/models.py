@@ -109,7 +109,11 @@ class PlanChange(SQLModel, table=True):
     object_id: int
     kind: str = Field(max_length=10)  # created | updated
     actor_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    # Who made the change as they were then: their name, role and organisation are
+    # copied, so that the history does not change when the account changes later.
     actor_name: str = Field(max_length=120)
+    actor_role: str | None = Field(default=None, max_length=20)
+    actor_organisation: str | None = Field(default=None, max_length=120)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -271,6 +275,15 @@ class ChangePublic(SQLModel):
     object_id: int
     kind: str
     actor_name: str
+    actor_role: str | None = PydanticField(
+        description="The role of whoever made the change, when they made it"
+    )
+    actor_organisation: str | None = PydanticField(
+        description="Their organisation then (staff only)"
+    )
+    actor: str = PydanticField(
+        description="Who made the change, as the reader sees them: name (role, organisation)"
+    )
     at: datetime
     before: dict[str, Any] | None
     after: dict[str, Any]

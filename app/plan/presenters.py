@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth.models import Account
+from app.auth.naming import describe
 from app.core.types import saved_id, utcnow
 from app.plan import agreement, service
 from app.plan.models import (
@@ -18,6 +19,7 @@ from app.plan.models import (
     Plan,
     PlanAction,
     PlanAgreement,
+    PlanChange,
     PlanPublic,
     Review,
     ReviewPublic,
@@ -58,11 +60,18 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     )
 
 
+def change_public(change: PlanChange) -> ChangePublic:
+    return ChangePublic.model_validate(
+        {
+            **change.model_dump(),
+            "actor": describe(change.actor_name, change.actor_role, change.actor_organisation),
+        }
+    )
+
+
 def changes_public(session: Session, plan: Plan, goal_id: int | None = None) -> list[ChangePublic]:
-    return [
-        ChangePublic.model_validate(change, from_attributes=True)
-        for change in service.history(session, plan=plan, goal_id=goal_id)
-    ]
+    changes = service.history(session, plan=plan, goal_id=goal_id)
+    return [change_public(change) for change in changes]
 
 
 def theme_titles(session: Session) -> dict[str, str]:
@@ -123,14 +132,27 @@ def page(
     }
 
 
-def changed_since(session: Session, *, plan: Plan, revision: int) -> dict[str, set[int]]:
-    """Which goals and reviews changed after a revision (for live updates)."""
-    found: dict[str, set[int]] = {"goal": set(), "new_goal": set(), "review": set()}
-    for change in service.history(session, plan=plan, since=revision):
+@dataclass
+class LiveChanges:
+    """What changed after a revision, for live updates: the goals and reviews to redraw,
+    and who made the changes (as the reader sees them), apart from the reader."""
+
+    goal: set[int] = field(default_factory=set)
+    new_goal: set[int] = field(default_factory=set)
+    review: set[int] = field(default_factory=set)
+    by: list[str] = field(default_factory=list)
+
+
+def changed_since(session: Session, *, plan: Plan, revision: int, reader: Account) -> LiveChanges:
+    found = LiveChanges()
+    for change in reversed(service.history(session, plan=plan, since=revision)):
         if change.goal_id is not None:
-            found["goal"].add(change.goal_id)
+            found.goal.add(change.goal_id)
         if change.object_type == "goal" and change.kind == "created":
-            found["new_goal"].add(change.object_id)
+            found.new_goal.add(change.object_id)
         if change.object_type == "review":
-            found["review"].add(change.object_id)
+            found.review.add(change.object_id)
+        who = describe(change.actor_name, change.actor_role, change.actor_organisation)
+        if change.actor_id != reader.id and who not in found.by:
+            found.by.append(who)
     return found

@@ -247,6 +247,8 @@ def _record(
             kind=kind,
             actor_id=actor.id,
             actor_name=actor.display_name,
+            actor_role=str(actor.role),
+            actor_organisation=actor.organisation,
             at=now,
             before=before,
             after=data(obj),

@@ -62,7 +62,9 @@ def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) 
     if not poll.changed:
         return Response(status_code=304, headers={"ETag": poll.etag})
     context = presenters.page(session, actor=actor, plan=poll.plan)
-    context["changed"] = presenters.changed_since(session, plan=poll.plan, revision=poll.since)
+    context["changed"] = presenters.changed_since(
+        session, plan=poll.plan, revision=poll.since, reader=actor
+    )
     return render(request, "plan/live.html", context, headers={"ETag": poll.etag})
 
 

@@ -1,7 +1,7 @@
 """access log index: allowed accesses by subject, newest first, without the refusals
 
 Revision ID: 5150258cdb01
-Revises: 174168af026d
+Revises: b431c7dc34c0
 Create Date: 2026-11-26 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5150258cdb01"
-down_revision: str | None = "174168af026d"
+down_revision: str | None = "b431c7dc34c0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,6 +33,11 @@ def test_pages_pass_axe(page: Page, live_server: str, engine: Engine, lang: str)
             )  # type: ignore[union-attr]
         ).first()
         token = caseload.invite(session, actor=kaisa)
+        # A case manager Aino does not work with yet: she is asked before joining.
+        other = Account(display_name="Other Manager", role="case_manager", organisation="Iisalmi")
+        session.add(other)
+        session.flush()
+        joining = caseload.invite(session, actor=other)
         session.commit()
         aino_id, done_id = aino.id, done.id if done else 0
     checked = {}
@@ -49,6 +54,7 @@ def test_pages_pass_axe(page: Page, live_server: str, engine: Engine, lang: str)
         "/me/access",
         "/plan",
         f"/people/{aino_id}/plan/history",
+        f"/invitations/{joining}",
     ):
         response = page.goto(f"{live_server}{path}")
         assert response and response.status == 200 and "/signin" not in page.url, path

@@ -36,7 +36,7 @@ def test_following_the_link_creates_the_account_and_links_it(
     manager, path = invitation_link(client, session)
     client.cookies.set("mylife_lang", "en")
     page = client.get(path)
-    assert "Kaisa K has invited you" in page.text
+    assert "Kaisa K (case manager) has invited you" in page.text
     form = {
         "csrf_token": csrf_from(page.text),
         "display_name": "Lumi L",
