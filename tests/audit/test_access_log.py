@@ -167,6 +167,8 @@ def test_paging_and_both_filters_show_exactly_the_expected_rows(
 ) -> None:
     anna = make_case_manager(session, display_name="Anna A")
     bert = make_case_manager(session, display_name="Bert B")
+    bert.organisation = "Kuopio youth services"  # named as everywhere: name, role, organisation
+    session.flush()
     person = make_young_person(session)
     assign(session, anna, person)
     assign(session, bert, person)
@@ -193,7 +195,7 @@ def test_paging_and_both_filters_show_exactly_the_expected_rows(
         ("", "Everyone"),
         (str(anna.id), "Anna A (case manager)"),
         ("portal", "The national portal"),
-        (str(bert.id), "Bert B (case manager)"),
+        (str(bert.id), "Bert B (case manager, Kuopio youth services)"),
     ]
     month_name = lambda day: f"{day:%B} {day.year}"  # noqa: E731
     assert options(first, "month") == [
@@ -224,7 +226,7 @@ def test_paging_and_both_filters_show_exactly_the_expected_rows(
     in_older_month = client.get(f"/me/access?month={older:%Y-%m}").text
     assert "15 entries match." in in_older_month
     assert {r[1] for r in table_rows(in_older_month)} == {
-        "Bert B (case manager)",
+        "Bert B (case manager, Kuopio youth services)",
         "The national portal (national-portal)",
     }
     assert (
