@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 MYLIFE_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Test processes: each has its own database (and, on PostgreSQL, its own roles).
+TEST_WORKERS ?= 2
 export MYLIFE_TEST_DATABASE_URL
 
 .PHONY: run install migrate demo test test-sqlite test-postgres lint messages bench clean
@@ -49,11 +51,11 @@ test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium lint
 # The browser tests drive the same pages on either database: they run once, on PostgreSQL.
 test-sqlite:
 	@echo "== tests on SQLite (browser tests run on PostgreSQL)"
-	MYLIFE_TEST_DATABASE_URL= $(BIN)/pytest -m "not browser"
+	MYLIFE_TEST_DATABASE_URL= $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser"
 
 test-postgres:
 	@echo "== tests on PostgreSQL ($(MYLIFE_TEST_DATABASE_URL))"
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench migrations

@@ -48,14 +48,20 @@ def authorize(
     object_type: str,
     object_id: int | None,
     audit_allowed: bool = True,
+    only_self: bool = False,
 ) -> Relation:
     """Allow, or raise NotFound; audit whenever the actor is not the person.
+
+    `only_self`: what only the person may do (answer their own survey); their case manager
+    is refused like anyone else.
 
     `audit_allowed=False` is for a check that discloses nothing by itself (a poll
     answered "unchanged"); the caller records the read if it then returns data.
     A refusal is always recorded.
     """
     found = relation(session, actor=actor, subject_id=subject_id)
+    if found is not Relation.SELF and only_self:
+        found = None
     if found is None:
         refusal = audit.event(
             actor=actor,

@@ -112,7 +112,7 @@ def get_assessment(session: SessionDep, assessment: ReadableAssessment) -> Asses
 )
 def put_answer(
     session: SessionDep,
-    actor: YoungPerson,
+    actor: SignedIn,
     assessment: OwnAssessment,
     item_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}\.[a-z][a-z0-9_]{0,39}$")],
     body: AnswerIn,
@@ -129,7 +129,7 @@ def put_answer(
     response_model=AssessmentPublic,
     responses=problem_responses(409),
 )
-def submit(session: SessionDep, actor: YoungPerson, assessment: OwnAssessment) -> AssessmentPublic:
+def submit(session: SessionDep, actor: SignedIn, assessment: OwnAssessment) -> AssessmentPublic:
     """Complete the assessment; from then on it is read-only."""
     service.submit(session, actor=actor, assessment=assessment)
     return _public(session, assessment)

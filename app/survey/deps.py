@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from app.auth.deps import SignedIn, YoungPerson
+from app.auth.deps import SignedIn
 from app.core.db import SessionDep
 from app.survey import service
 from app.survey.models import Assessment
@@ -19,10 +19,8 @@ def readable_assessment(
     return service.get_assessment(session, actor=actor, assessment_id=assessment_id)
 
 
-def own_assessment(
-    session: SessionDep, actor: YoungPerson, assessment_id: AssessmentId
-) -> Assessment:
-    """An assessment the actor is answering: only their own."""
+def own_assessment(session: SessionDep, actor: SignedIn, assessment_id: AssessmentId) -> Assessment:
+    """An assessment the actor is answering: only their own (anyone else's try is audited)."""
     return service.get_own_assessment(session, actor=actor, assessment_id=assessment_id)
 
 

@@ -177,10 +177,20 @@ def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> A
 
 
 def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
-    """An assessment the actor answers: only the person's own."""
+    """An assessment the actor answers: only the person's own; anyone else is refused as if
+    it did not exist, and the try is audited."""
     assessment = session.get(Assessment, assessment_id)
-    if assessment is None or assessment.subject_id != actor.id:
+    if assessment is None:
         raise NotFound()
+    access.authorize(
+        session,
+        actor=actor,
+        subject_id=assessment.subject_id,
+        action="assessment.answer",
+        object_type="assessment",
+        object_id=assessment.id,
+        only_self=True,
+    )
     return assessment
 
 

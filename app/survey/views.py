@@ -65,7 +65,7 @@ def theme_screen(
 def save_screen(
     request: Request,
     session: SessionDep,
-    actor: YoungPerson,
+    actor: SignedIn,
     assessment: OwnAssessment,
     number: ThemeNumber,
     form: FormDep,
@@ -95,7 +95,7 @@ def save_screen(
 def autosave_answer(
     request: Request,
     session: SessionDep,
-    actor: YoungPerson,
+    actor: SignedIn,
     assessment: OwnAssessment,
     form: FormDep,
 ) -> Response:
@@ -124,7 +124,7 @@ def review(request: Request, session: SessionDep, assessment: OwnAssessment) -> 
 
 
 @router.post("/assessments/{assessment_id}/submit")
-def submit(session: SessionDep, actor: YoungPerson, assessment: OwnAssessment) -> Response:
+def submit(session: SessionDep, actor: SignedIn, assessment: OwnAssessment) -> Response:
     if assessment.status == AssessmentStatus.IN_PROGRESS:
         service.submit(session, actor=actor, assessment=assessment)
     return _redirect(f"/assessments/{assessment.id}")
