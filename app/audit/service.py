@@ -1,10 +1,34 @@
-"""Writing the audit log, and reading one person's part of it."""
+"""Writing the audit log, and reading one person's part of it.
 
-from sqlalchemy import insert, or_
+The person's own view (`/me/access`) is read only through the named queries
+below, each bounded in SQL (LIMIT/OFFSET, GROUP BY, EXISTS), so that a flood of
+refused attempts can neither slow the page down nor push real reads out of
+view: allowed reads are paged in full, refusals are only ever counted.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, case, exists, func, insert, literal_column, null, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account
+from app.core.types import local_midnight, local_today
+
+# The Finnish Client Data Act: a person can see who accessed their data over two years.
+LOG_YEARS = 2
+PAGE_SIZE = 50
+PORTAL = "portal"  # actor_role of a machine client, and the "who" filter's value for it
+# Accesses that were allowed (and those allowed but then not accepted): everything not
+# refused. The same inline literal as the partial index on them, so that both SQLite
+# and PostgreSQL use that index: a flood of refusals is never read to find them.
+SHOWN = col(AuditEvent.outcome) != literal_column(f"'{Outcome.DENIED.value}'")
+# Roles whose refused attempts are shown without a name: other young people.
+UNNAMED_ROLES = ("young_person", "anonymous")
+MAX_GROUPS = 500  # safety bound on the rows a GROUP BY hands back
 
 
 def event(
@@ -24,7 +48,7 @@ def event(
     (`client_id`, `token_subject`) rather than a signed-in person."""
     return AuditEvent(
         actor_id=actor.id if actor else None,
-        actor_role="portal" if machine else str(actor.role) if actor else "anonymous",
+        actor_role=PORTAL if machine else str(actor.role) if actor else "anonymous",
         subject_id=subject_id,
         action=action,
         object_type=object_type,
@@ -43,19 +67,287 @@ def record_all(session: Session, events: list[AuditEvent]) -> None:
         session.execute(insert(AuditEvent), rows)
 
 
-def events_about(
-    session: Session, *, subject_id: int, limit: int = 200
-) -> list[tuple[AuditEvent, str | None]]:
-    """What others did with one person's data, newest first, with who did it.
-    The person's own acts (joining a caseload) are theirs, not someone else's access."""
-    statement = (
-        select(AuditEvent, Account.display_name)
-        .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
-        .where(
-            AuditEvent.subject_id == subject_id,
-            or_(col(AuditEvent.actor_id).is_(None), col(AuditEvent.actor_id) != subject_id),
-        )
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(limit)
+def record_once_a_day(
+    session: Session, *, actor: Account, subject_ids: list[int], action: str, object_type: str
+) -> None:
+    """Record that `actor` saw each person in a list view, once per person per Finnish day.
+
+    Two queries whatever the list's length: which of them already have such a row
+    today, and one insert for the rest. Two loads at the same instant may both
+    write one; that only repeats a true record.
+    """
+    if not subject_ids:
+        return
+    seen = set(
+        session.exec(
+            select(AuditEvent.subject_id).where(
+                col(AuditEvent.subject_id).in_(subject_ids),
+                SHOWN,
+                col(AuditEvent.at) >= local_midnight(local_today()),
+                AuditEvent.actor_id == actor.id,
+                AuditEvent.action == action,
+            )
+        ).all()
     )
-    return [(event, name) for event, name in session.exec(statement).all()]
+    record_all(
+        session,
+        [
+            event(
+                actor=actor,
+                subject_id=person_id,
+                action=action,
+                object_type=object_type,
+                object_id=person_id,
+            )
+            for person_id in dict.fromkeys(subject_ids)
+            if person_id not in seen
+        ],
+    )
+
+
+# --- what an action was, in the person's words ------------------------------------
+
+
+class Access(StrEnum):
+    """What was done (or tried) with the person's data, as they are told it."""
+
+    CASELOAD = "caseload"
+    READING = "reading"
+    ASSESSMENTS = "assessments"
+    PLAN_READ = "plan_read"
+    PLAN_CHANGE = "plan_change"
+    QUESTIONS = "questions"
+    IMPORT = "import"
+
+
+def access_kind(action: str, object_type: str) -> Access:
+    """The one mapping of audit actions to what the person is told happened."""
+    if action.startswith("fhir."):
+        if action == "fhir.create":
+            return Access.IMPORT
+        if object_type in ("CarePlan", "Goal"):
+            return Access.PLAN_READ
+        if object_type == "Questionnaire":
+            return Access.QUESTIONS
+        return Access.ASSESSMENTS
+    if action.startswith("caseload"):
+        return Access.CASELOAD
+    if action.startswith("assessment.reading"):
+        return Access.READING
+    if action.startswith("assessment"):
+        return Access.ASSESSMENTS
+    return Access.PLAN_READ if action.endswith(".read") else Access.PLAN_CHANGE
+
+
+# --- the person's own view: filters and the four bounded queries ------------------
+
+
+def log_start(now: datetime | None = None) -> datetime:
+    """The oldest moment the person's log shows: the same day two years ago (Finnish time)."""
+    today = local_today(now)
+    try:
+        start = today.replace(year=today.year - LOG_YEARS)
+    except ValueError:  # 29 February
+        start = today.replace(year=today.year - LOG_YEARS, day=28)
+    return local_midnight(start)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The first and the first-after moments (UTC) of a calendar month in Finnish time."""
+    first = month.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return local_midnight(first), local_midnight(following)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which allowed accesses to show. `who`: an account id as text, or PORTAL."""
+
+    since: datetime
+    who: str | None = None
+    month: date | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone who appears in the person's log: the "who" filter offers each one."""
+
+    key: str  # the filter's value: the account id, or PORTAL
+    role: str
+    name: str | None  # None for the portal, or an account that no longer exists
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class AccessPage:
+    rows: list[tuple[AuditEvent, str | None, str | None]]  # with the actor's name, organisation
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+@dataclass
+class Refusals:
+    """Refused attempts by one actor to do one kind of thing, counted."""
+
+    role: str
+    actor_id: int | None  # None for an unnamed actor (another young person) or the portal
+    name: str | None
+    organisation: str | None
+    client_id: str | None
+    kind: Access
+    count: int
+    first: datetime
+    last: datetime
+
+
+def _by_others(subject_id: int) -> ColumnElement[bool]:
+    """Rows about the person written by someone else: their own acts (joining a caseload)
+    are theirs, not someone else's access."""
+    return or_(col(AuditEvent.actor_id).is_(None), col(AuditEvent.actor_id) != subject_id)
+
+
+def _shown(subject_id: int, filters: LogFilter) -> list[ColumnElement[bool]]:
+    where = [
+        col(AuditEvent.subject_id) == subject_id,
+        SHOWN,
+        col(AuditEvent.at) >= filters.since,
+        _by_others(subject_id),
+    ]
+    if filters.who == PORTAL:
+        where.append(col(AuditEvent.actor_role) == PORTAL)
+    elif filters.who is not None:
+        where.append(col(AuditEvent.actor_id) == int(filters.who))
+    if filters.month is not None:
+        start, end = month_bounds(filters.month)
+        where += [col(AuditEvent.at) >= start, col(AuditEvent.at) < end]
+    return where
+
+
+def access_page(
+    session: Session, *, subject_id: int, filters: LogFilter, page: int, per_page: int = PAGE_SIZE
+) -> AccessPage:
+    """One page of the allowed accesses to the person's data, newest first.
+
+    A page past the end is the last page, anything below 1 the first.
+    """
+    where = _shown(subject_id, filters)
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(*where)).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    statement = (
+        select(AuditEvent, Account.display_name, Account.organisation)
+        .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
+        .where(*where)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows: list[tuple[AuditEvent, str | None, str | None]] = list(session.exec(statement).all())
+    return AccessPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
+
+
+def access_actors(session: Session, *, subject_id: int, since: datetime) -> list[Actor]:
+    """Everyone with an allowed access in the person's log: staff by account, the portal once."""
+    columns = (col(AuditEvent.actor_role), col(AuditEvent.actor_id))
+    account = (col(Account.display_name), col(Account.organisation))
+    statement = (
+        sa_select(*columns, *account)
+        .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
+        .where(*_shown(subject_id, LogFilter(since=since)))
+        .group_by(*columns, *account)
+        .order_by(func.max(col(AuditEvent.at)).desc())
+        .limit(MAX_GROUPS)
+    )
+    actors: dict[str, Actor] = {}
+    for role, actor_id, name, organisation in session.execute(statement).all():
+        key = PORTAL if role == PORTAL or actor_id is None else str(actor_id)
+        if key == PORTAL:
+            name = organisation = None
+        actors.setdefault(key, Actor(key, role, name, organisation))
+    return list(actors.values())
+
+
+def access_months(
+    session: Session, *, subject_id: int, since: datetime, now: datetime | None = None
+) -> list[date]:
+    """The months (newest first, Finnish time) that hold an allowed access since `since`.
+
+    One query of at most 25 EXISTS probes, each stopping at its first row.
+    """
+    months: list[date] = []
+    month = local_today(now).replace(day=1)
+    while month_bounds(month)[1] > since:
+        months.append(month)
+        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    probes = [
+        exists().where(*_shown(subject_id, LogFilter(since=since, month=month))).label(f"m{index}")
+        for index, month in enumerate(months)
+    ]
+    found = session.execute(sa_select(*probes)).one()
+    return [month for month, present in zip(months, found, strict=True) if present]
+
+
+def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refusals]:
+    """Refused attempts on the person's data, counted per actor and kind, latest first.
+
+    Other young people are one unnamed actor: the person is not told who they are.
+    """
+    # Labels, so that GROUP BY names the same expressions as the SELECT on PostgreSQL.
+    unnamed = col(AuditEvent.actor_role).in_(UNNAMED_ROLES)
+    role = case(
+        (unnamed, literal_column("'young_person'")), else_=col(AuditEvent.actor_role)
+    ).label("role")
+    actor_id = case((unnamed, null()), else_=col(AuditEvent.actor_id)).label("actor_id")
+    grouped = (
+        sa_select(
+            role,
+            actor_id,
+            col(AuditEvent.client_id),
+            col(AuditEvent.action),
+            col(AuditEvent.object_type),
+            func.count().label("attempts"),
+            func.min(col(AuditEvent.at)).label("first"),
+            func.max(col(AuditEvent.at)).label("last"),
+        )
+        .where(
+            col(AuditEvent.subject_id) == subject_id,
+            col(AuditEvent.outcome) == Outcome.DENIED.value,
+            col(AuditEvent.at) >= since,
+            _by_others(subject_id),
+        )
+        .group_by(
+            role,
+            actor_id,
+            col(AuditEvent.client_id),
+            col(AuditEvent.action),
+            col(AuditEvent.object_type),
+        )
+        .order_by(func.max(col(AuditEvent.at)).desc())
+        .limit(MAX_GROUPS)
+        .subquery()
+    )
+    statement = sa_select(grouped, col(Account.display_name), col(Account.organisation)).outerjoin(
+        Account, col(Account.id) == grouped.c.actor_id
+    )
+    lines: dict[tuple[str, int | None, str | None, Access], Refusals] = {}
+    for row in session.execute(statement).all():
+        kind = access_kind(row.action, row.object_type)
+        key = (row.role, row.actor_id, row.client_id, kind)
+        if key not in lines:
+            lines[key] = Refusals(
+                role=row.role,
+                actor_id=row.actor_id,
+                name=row.display_name,
+                organisation=row.organisation,
+                client_id=row.client_id,
+                kind=kind,
+                count=0,
+                first=row.first,
+                last=row.last,
+            )
+        line = lines[key]
+        line.count += row.attempts
+        line.first, line.last = min(line.first, row.first), max(line.last, row.last)
+    return sorted(lines.values(), key=lambda line: line.last, reverse=True)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.audit import service
+from app.audit import presenters
 from app.auth.deps import YoungPerson
 from app.core.db import SessionDep
 from app.core.templates import render
@@ -13,6 +13,20 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/me/access")
-def my_access_log(request: Request, session: SessionDep, actor: YoungPerson) -> Response:
-    events = service.events_about(session, subject_id=saved_id(actor.id))
-    return render(request, "audit/mine.html", {"events": events})
+def my_access_log(
+    request: Request,
+    session: SessionDep,
+    actor: YoungPerson,
+    who: str = "",
+    month: str = "",
+    page: str = "",
+) -> Response:
+    """Staff and portal accesses of the last two years, paged and filtered; refusals counted."""
+    context = presenters.access_log(
+        session,
+        subject_id=saved_id(actor.id),
+        who=who,
+        month=month,
+        page=presenters.page_number(page),
+    )
+    return render(request, "audit/mine.html", context)

@@ -330,17 +330,10 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
         .order_by(col(Account.display_name), col(Account.id))
     ).all()
     people = [saved_id(row[0]) for row in rows]
-    audit_rows = [
-        audit.event(
-            actor=actor,
-            subject_id=person_id,
-            action="caseload.read",
-            object_type="person",
-            object_id=person_id,
-        )
-        for person_id in people
-    ]
-    audit.record_all(session, audit_rows)
+    # A list view (reloaded often) is recorded once per person per day, not per load.
+    audit.record_once_a_day(
+        session, actor=actor, subject_ids=people, action="caseload.read", object_type="person"
+    )
     flagged = _needing_help(session, people) if people else set()
     others = team.managers_of(session, people, besides=actor.id) if people else {}
     return [

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,11 +18,11 @@ from starlette.responses import HTMLResponse
 from app.auth import naming
 from app.core import i18n
 from app.core.security import csrf_token_for
+from app.core.types import LOCAL_TIME
 
 APP_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = APP_DIR / "static"
 TEMPLATE_DIR = APP_DIR / "templates"
-LOCAL_TIME = ZoneInfo("Europe/Helsinki")
 
 
 @cache

@@ -1,11 +1,15 @@
 """Column types shared by every domain."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+# Days, months and times are shown and counted in Finnish time.
+LOCAL_TIME = ZoneInfo("Europe/Helsinki")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -39,3 +43,13 @@ def saved_id(value: int | None) -> int:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_midnight(day: date) -> datetime:
+    """The moment (UTC) a day begins in Finnish time."""
+    return datetime.combine(day, time(), tzinfo=LOCAL_TIME).astimezone(UTC)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Finnish time."""
+    return (now or utcnow()).astimezone(LOCAL_TIME).date()

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Response
 from starlette.responses import Response as PlainResponse
 
 from app.auth.deps import SignedIn
@@ -42,6 +42,7 @@ from app.plan.models import (
 router = APIRouter(tags=["plan"], responses=problem_responses(400, 401, 404, 422))
 EDIT_PROBLEMS = problem_responses(409, 412, 428)
 IfMatch = Annotated[str | None, Header(max_length=100)]
+IfNoneMatch = Annotated[str | None, Header(max_length=1000)]
 PLAN_PATH = "/people/{person_id}/plan"
 
 
@@ -72,14 +73,18 @@ def _tagged(response: Response, version: int) -> None:
 
 
 @router.get(PLAN_PATH, response_model=PlanPublic, responses={304: {"description": "Unchanged"}})
-def get_plan(request: Request, session: SessionDep, plan: PlanRead) -> Any:
-    """The whole plan. Poll with If-None-Match: 304 until something changes."""
-    etag = f'"r{plan.revision}"'
-    if request.headers.get("if-none-match") == etag:
-        return PlainResponse(status_code=304, headers={"ETag": etag})
-    body = presenters.plan_public(session, plan)
+def get_plan(
+    session: SessionDep, actor: SignedIn, person_id: Id, if_none_match: IfNoneMatch = None
+) -> Any:
+    """The whole plan. Poll with If-None-Match: 304 (not audited) until something changes."""
+    poll = service.read_plan_if_changed(
+        session, actor=actor, person_id=person_id, if_none_match=if_none_match
+    )
+    if not poll.changed:
+        return PlainResponse(status_code=304, headers={"ETag": poll.etag})
+    body = presenters.plan_public(session, poll.plan)
     return PlainResponse(
-        body.model_dump_json(), media_type="application/json", headers={"ETag": etag}
+        body.model_dump_json(), media_type="application/json", headers={"ETag": poll.etag}
     )
 
 

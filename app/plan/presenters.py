@@ -120,6 +120,7 @@ def page(
     focus = service.focus_suggestions(session, plan=plan)
     return {
         "plan": plan,
+        "etag": service.plan_etag(plan),
         "person": person,
         "mine": actor.id == plan.young_person_id,
         "whole": whole,

@@ -7,6 +7,7 @@ nobody's words are silently overwritten. Every applied change bumps the
 plan's revision and is kept in the history, in the same transaction.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -82,6 +83,55 @@ def plan_of(
     except IntegrityError:  # created by the other side at the same moment
         return session.exec(select(Plan).where(Plan.young_person_id == person_id)).one()
     return plan
+
+
+def plan_etag(plan: Plan) -> str:
+    """The plan's entity tag, `"r<revision>"`: the one format the page, its poll and the API use."""
+    return f'"r{plan.revision}"'
+
+
+def _tags(if_none_match: str | None) -> list[str]:
+    """The entity tags of an If-None-Match header (weak ones compared as strong), at most 20."""
+    parts = (if_none_match or "")[:1000].split(",")[:20]
+    return [part.strip().removeprefix("W/") for part in parts if part.strip()]
+
+
+def _revision_named(tags: list[str]) -> int:
+    """The newest plan revision the caller names (0: none), to send what changed since."""
+    found = [re.fullmatch(r'"r([0-9]{1,9})"', tag) for tag in tags]
+    return max((int(match.group(1)) for match in found if match), default=0)
+
+
+@dataclass(frozen=True)
+class PlanPoll:
+    plan: Plan
+    etag: str
+    changed: bool  # False: the caller has this revision already (304, nothing disclosed)
+    since: int  # the revision the caller has, 0 if it named none
+
+
+def read_plan_if_changed(
+    session: Session, *, actor: Account, person_id: int, if_none_match: str | None
+) -> PlanPoll:
+    """Read the plan for a poll: the one rule for the page's poll and the JSON API alike.
+
+    Access is checked first (a refusal is always recorded). A caller that already
+    has the current revision learns only "unchanged", which discloses nothing and
+    is not audited; a caller that gets the plan is recorded as having read it.
+    """
+    plan = plan_of(session, actor=actor, person_id=person_id, action="plan.read", audited=False)
+    etag, tags = plan_etag(plan), _tags(if_none_match)
+    if etag in tags or "*" in tags:
+        return PlanPoll(plan=plan, etag=etag, changed=False, since=plan.revision)
+    access.record_access(
+        session,
+        actor=actor,
+        subject_id=person_id,
+        action="plan.read",
+        object_type="plan",
+        object_id=plan.id,
+    )
+    return PlanPoll(plan=plan, etag=etag, changed=True, since=_revision_named(tags))
 
 
 def object_in_plan(

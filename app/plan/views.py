@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.auth import access
 from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -56,27 +55,17 @@ def plan_page(request: Request, session: SessionDep, actor: SignedIn, plan: Plan
 @router.get("/people/{person_id}/plan/live")
 def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) -> Response:
     """Polled by the open page: 304 until the plan changes, then the changed parts."""
-    plan = service.plan_of(
-        session, actor=actor, person_id=person_id, action="plan.read", audited=False
+    seen = request.headers.get("if-none-match")
+    poll = service.read_plan_if_changed(
+        session, actor=actor, person_id=person_id, if_none_match=seen
     )
-    etag = f'"r{plan.revision}"'
-    seen = request.headers.get("if-none-match", "")
-    if seen == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    access.record_access(
-        session,
-        actor=actor,
-        subject_id=person_id,
-        action="plan.read",
-        object_type="plan",
-        object_id=plan.id,
-    )
-    revision = int(seen.strip('"r') or 0) if seen.strip('"r').isdecimal() else 0
-    context = presenters.page(session, actor=actor, plan=plan)
+    if not poll.changed:
+        return Response(status_code=304, headers={"ETag": poll.etag})
+    context = presenters.page(session, actor=actor, plan=poll.plan)
     context["changed"] = presenters.changed_since(
-        session, plan=plan, revision=revision, reader=actor
+        session, plan=poll.plan, revision=poll.since, reader=actor
     )
-    return render(request, "plan/live.html", context, headers={"ETag": etag})
+    return render(request, "plan/live.html", context, headers={"ETag": poll.etag})
 
 
 @router.post("/people/{person_id}/plan/goals")

@@ -200,7 +200,7 @@ def test_the_person_does_not_see_their_own_joining_as_someone_elses_access(
     client.post(f"/invitations/{token}/join", data={"csrf_token": csrf})
     assert len(joins(session, person)) == 1
     page = client.get("/me/access").text
-    assert "Nobody else has looked at your information yet." in page
+    assert "Nobody else has looked at your information in the last two years." in page
     assert "someone without access" not in page
 
 

@@ -1,0 +1,153 @@
+"""A young person's access log as their page shows it: who, what, when, in their words."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.audit.models import AuditEvent, Outcome
+from app.auth import naming
+from app.core import i18n
+from app.core.i18n import N_, gettext
+
+# What was done, as a row of the log says it ("Kaisa (case manager) · read your plan").
+DONE = {
+    audit.Access.CASELOAD: N_("saw you in their caseload"),
+    audit.Access.READING: N_("recorded their own reading of an assessment"),
+    audit.Access.ASSESSMENTS: N_("looked at your assessments"),
+    audit.Access.PLAN_READ: N_("read your plan"),
+    audit.Access.PLAN_CHANGE: N_("changed your plan"),
+    audit.Access.QUESTIONS: N_("read the questions of the assessment"),
+    audit.Access.IMPORT: N_("brought in an assessment you filled in there"),
+}
+# What was tried, as a refusal says it ("… tried 3 times to open your plan").
+TRIED = {
+    audit.Access.CASELOAD: N_("see you in their caseload"),
+    audit.Access.READING: N_("record their own reading of your assessment"),
+    audit.Access.ASSESSMENTS: N_("look at your assessments"),
+    audit.Access.PLAN_READ: N_("open your plan"),
+    audit.Access.PLAN_CHANGE: N_("change your plan"),
+    audit.Access.QUESTIONS: N_("read the questions of the assessment"),
+    audit.Access.IMPORT: N_("bring in an assessment"),
+}
+
+
+def staff_name(name: str | None, role: str, organisation: str | None) -> str:
+    """A staff member as a young person is told of them: name, role and organisation
+    (the one naming function everyone uses), the role being the one recorded at the time.
+    """
+    return naming.describe(name or gettext("a former user"), role, organisation)
+
+
+def actor_name(
+    role: str, name: str | None, organisation: str | None = None, client_id: str | None = None
+) -> str:
+    """Who did something: a named staff member, the portal, or an unnamed other user."""
+    if role == audit.PORTAL:
+        portal = gettext("The national portal")
+        return f"{portal} ({client_id})" if client_id else portal
+    if role in audit.UNNAMED_ROLES:
+        return gettext("Another MyLife user")
+    return staff_name(name, role, organisation)
+
+
+def month_name(month: date) -> str:
+    return format_date(month, "LLLL yyyy", locale=i18n.babel_locale())
+
+
+def month_key(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def page_number(text: str) -> int:
+    """The `page` asked for: a number, else the first; a huge one is simply past the end."""
+    text = text.strip()
+    if not re.fullmatch(r"[0-9]+", text):
+        return 1
+    return int(text) if len(text) <= 9 else 10**9  # never int() of a thousand digits
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    who: str
+    what: str
+    refused_data: bool  # allowed, but what was sent was not accepted
+
+
+@dataclass(frozen=True)
+class RefusalLine:
+    who: str
+    what: str
+    count: int
+    first: datetime
+    last: datetime
+
+
+def entry(found: AuditEvent, name: str | None, organisation: str | None) -> Entry:
+    kind = audit.access_kind(found.action, found.object_type)
+    return Entry(
+        at=found.at,
+        who=actor_name(found.actor_role, name, organisation, found.client_id),
+        what=gettext(DONE[kind]),
+        refused_data=found.outcome == Outcome.INVALID,
+    )
+
+
+def refusal_line(group: audit.Refusals) -> RefusalLine:
+    return RefusalLine(
+        who=actor_name(group.role, group.name, group.organisation, group.client_id),
+        what=gettext(TRIED[group.kind]),
+        count=group.count,
+        first=group.first,
+        last=group.last,
+    )
+
+
+def access_log(
+    session: Session, *, subject_id: int, who: str, month: str, page: int
+) -> dict[str, Any]:
+    """The page's context: the filters offered and chosen, one page of accesses, the refusals.
+
+    A filter value that is not offered (someone or a month not in the log) is ignored.
+    """
+    since = audit.log_start()
+    actors = audit.access_actors(session, subject_id=subject_id, since=since)
+    months = audit.access_months(session, subject_id=subject_id, since=since)
+    chosen_who = who if who in {actor.key for actor in actors} else None
+    chosen_month = next((m for m in months if month_key(m) == month), None)
+    filters = audit.LogFilter(since=since, who=chosen_who, month=chosen_month)
+    found = audit.access_page(session, subject_id=subject_id, filters=filters, page=page)
+    query = {"who": chosen_who or "", "month": month_key(chosen_month) if chosen_month else ""}
+    return {
+        "since": since,
+        "who_options": [(a.key, actor_name(a.role, a.name, a.organisation)) for a in actors],
+        "month_options": [(month_key(m), month_name(m)) for m in months],
+        "who": query["who"],
+        "month": query["month"],
+        "filtered": bool(chosen_who or chosen_month),
+        "found": found,
+        "first_shown": (found.page - 1) * found.per_page + 1,
+        "entries": [entry(*row) for row in found.rows],
+        "page_url": _page_url(query),
+        "refusals": [
+            refusal_line(group)
+            for group in audit.refusals(session, subject_id=subject_id, since=since)
+        ],
+    }
+
+
+def _page_url(query: dict[str, str]) -> Callable[[int], str]:
+    def url(page: int) -> str:
+        values = {name: value for name, value in query.items() if value}
+        if page > 1:
+            values["page"] = str(page)
+        return "/me/access" + (f"?{urlencode(values)}" if values else "") + "#accesses"
+
+    return url
