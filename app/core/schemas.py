@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -34,7 +35,14 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_date_as_text), AfterValidator(_date_in_range)]
+# The published schema says what is accepted: YYYY-MM-DD within the years a column holds.
+DATE_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_date_as_text),
+    AfterValidator(_date_in_range),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
 # A version number a client sends back: a positive whole number that fits its column.
 Version = Annotated[int, Strict(), Field(ge=1, le=INT_MAX)]
 
