@@ -1,10 +1,12 @@
 """Local sign-in: hashed passwords, a server-side session behind a signed cookie."""
 
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.auth.models import Account, AuthSession
 from app.auth.throttle import ACCOUNT_FREE_ATTEMPTS
+from app.core.security import needs_rehash, verify_password
 from app.main import app
 from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in, try_sign_in
 
@@ -134,3 +136,35 @@ def test_the_page_says_to_wait(client: TestClient, session: Session) -> None:
     assert "Too many attempts. Wait 1 second and try again." in refused.text
     assert refused.headers["retry-after"] == "1"
     assert f'value="{person.username}"' in refused.text
+
+
+def test_password_sign_in_ends_the_session_open_on_that_browser(
+    client: TestClient, session: Session
+) -> None:
+    first, second = make_young_person(session), make_young_person(session)
+    sign_in(client, first)
+    earlier = client.cookies.get("mylife_session") or ""
+    assert try_sign_in(client, second.username or "", PASSWORD).status_code == 303
+    assert (
+        session.exec(select(AuthSession).where(AuthSession.account_id == first.id)).first() is None
+    )
+    assert session.exec(select(AuthSession).where(AuthSession.account_id == second.id)).one()
+    client.cookies.clear()
+    client.cookies.set("mylife_session", earlier)  # the earlier cookie no longer works
+    assert client.get("/api/v1/assessments").status_code == 401
+
+
+def test_a_hash_of_another_cost_is_replaced_at_sign_in(
+    client: TestClient, session: Session
+) -> None:
+    person = make_young_person(session)
+    old = PasswordHasher(time_cost=2, memory_cost=128).hash(PASSWORD)
+    person.password_hash = old
+    session.add(person)
+    session.flush()
+    assert try_sign_in(client, person.username or "", "wrong guess").status_code == 401
+    assert session.get(Account, person.id, populate_existing=True).password_hash == old
+    assert try_sign_in(client, person.username or "", PASSWORD).status_code == 303
+    stored = session.get(Account, person.id, populate_existing=True).password_hash
+    assert stored and stored != old and not needs_rehash(stored)
+    assert verify_password(stored, PASSWORD)

@@ -17,13 +17,13 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session, col, select
 
 from app.auth import service as auth_service
 from app.auth.devices import DEVICE_COOKIE
 from app.auth.models import Account, Role, SignInCounter
-from app.auth.throttle import ACCOUNT_FREE_ATTEMPTS, address_subject
+from app.auth.throttle import ACCOUNT_FREE_ATTEMPTS, SWEEP_BATCH, address_subject
 from app.core import security
 from app.core.config import get_settings
 from app.core.types import utcnow
@@ -231,6 +231,35 @@ def test_unknown_inactive_and_known_usernames_get_the_same_answer(
         refusals[name] = refused.text.replace(name, "NAME").replace(f"Wait {seconds} ", "Wait N ")
     assert refusals["known-one"] == refusals["nobody-one"]
     assert known.is_active
+
+
+def test_counters_of_ended_windows_are_swept_away_a_few_at_a_time(
+    client: TestClient, session: Session
+) -> None:
+    ended = utcnow() - timedelta(days=2)
+    session.add_all(
+        SignInCounter(
+            kind="account",
+            subject=f"ended-{n}",
+            window_start=ended,
+            attempts=9,
+            not_before=ended,
+            expires_at=ended + timedelta(days=1),
+        )
+        for n in range(3 * SWEEP_BATCH + 10)
+    )
+    session.flush()
+
+    def left() -> int:
+        ended_rows = select(func.count()).where(col(SignInCounter.subject).startswith("ended-"))
+        return session.exec(ended_rows).one()
+
+    # Each new counter (here account, address and total) removes a batch, no more.
+    assert try_sign_in(client, "first-name", "wrong guess").status_code == 401
+    assert left() == 10
+    assert try_sign_in(client, "second-name", "wrong guess").status_code == 401  # one new
+    assert left() == 0
+    assert len(session.exec(select(SignInCounter)).all()) == 4  # the live ones stay
 
 
 @pytest.fixture
