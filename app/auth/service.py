@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth import throttle
 from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
@@ -93,9 +93,11 @@ def begin_sign_in(
     counters = throttle.counters_for(username=name, client=client, device=device, now=now)
     throttle.count_attempt(session, counters, now)
     found = session.exec(
-        select(Account.id, Account.password_hash, Account.is_active).where(Account.username == name)
+        select(Account.id, Account.password_hash).where(
+            Account.username == name, col(Account.is_active).is_(True)
+        )
     ).first()
-    account_id, hashed = (found[0], found[1]) if found is not None and found[2] else (None, None)
+    account_id, hashed = found if found is not None else (None, None)
     return SignInAttempt(name, counters, account_id, hashed)
 
 

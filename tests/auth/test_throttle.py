@@ -3,7 +3,7 @@ locked out where they have signed in before; counting holds under parallel reque
 
 Time is not waited for: `wait_is_over` moves every counter's "not before" into the
 past, as if the wait had passed. Checks of a refusal come when the wait is at
-least 8 seconds, so a slow machine cannot let the attempt through meanwhile.
+least 8 seconds, so that a slow machine cannot let the attempt through meanwhile.
 """
 
 import math
@@ -91,18 +91,18 @@ def test_each_further_failure_doubles_the_wait_and_says_how_long(
     fail = lambda: try_sign_in(client, name, "wrong guess")  # noqa: E731
     fail_until_waiting(session, fail, free=ACCOUNT_FREE_ATTEMPTS, seconds=8)
     refused = try_sign_in(client, name, PASSWORD)  # even the right password waits
-    assert 6 < waited(refused) <= 8
+    assert 4 < waited(refused) <= 8
     assert f'value="{name}"' in refused.text  # the form keeps the username
     wait_is_over(session)
     assert fail().status_code == 401
-    assert 14 < waited(fail()) <= 16
+    assert 12 < waited(fail()) <= 16
     for _ in range(5):  # 32, 64, 128, 256 seconds, then the ceiling
         wait_is_over(session)
         assert fail().status_code == 401
-    assert 290 < waited(fail()) <= 300  # "Wait 5 minutes"
+    assert 280 < waited(fail()) <= 300  # "Wait 5 minutes"
     client.cookies.set("mylife_lang", "fi")
     assert "Odota 5 minuuttia" in try_sign_in(client, name, PASSWORD).text
-    # Refusals were not counted: the wait is still the ceiling, not longer.
+    # Refused attempts were not counted, only the ones whose password was checked.
     row = session.exec(select(SignInCounter).where(SignInCounter.kind == "account")).one()
     assert row.attempts == ACCOUNT_FREE_ATTEMPTS + 3 + 1 + 5
 
@@ -134,7 +134,7 @@ def test_a_known_device_has_a_count_of_its_own(client: TestClient, session: Sess
     # Someone at the person's computer guesses: it slows down that computer ...
     mine = lambda: try_sign_in(client, name, "wrong guess")  # noqa: E731
     fail_until_waiting(session, mine, free=ACCOUNT_FREE_ATTEMPTS, seconds=8)
-    assert 6 < waited(try_sign_in(client, name, PASSWORD)) <= 8
+    assert 4 < waited(try_sign_in(client, name, PASSWORD)) <= 8
     # ... and neither the phone nor a new browser: the account's own count is untouched.
     phone.cookies.delete("mylife_session")
     assert try_sign_in(phone, name, PASSWORD).status_code == 303
@@ -150,8 +150,7 @@ def test_the_known_device_cookie_does_not_name_the_person(
         c for c in signed_in.headers.get_list("set-cookie") if c.startswith(f"{DEVICE_COOKIE}=")
     )
     assert "HttpOnly" in cookie and "Path=/signin" in cookie and "Max-Age=" in cookie
-    assert "ronja" not in cookie.lower()
-    assert person.id is not None
+    assert "ronja" not in cookie.lower() and person.username == "ronja-tester"
     # Forged or tampered, it vouches for nobody.
     value = client.cookies.get(DEVICE_COOKIE, path="/signin") or ""
     assert len(value) > 40
@@ -180,7 +179,7 @@ def test_one_address_over_its_limit_does_not_slow_another(
     hosts = iter(f"2001:db8:5:7::{n:x}" for n in range(2, 100))
     typo = lambda: try_sign_in(browser(next(hosts)), next(names), "wrong guess")  # noqa: E731
     fail_until_waiting(session, typo, free=3, seconds=8)
-    assert 6 < waited(try_sign_in(browser(school), next(names), "wrong guess")) <= 8
+    assert 4 < waited(try_sign_in(browser(school), next(names), "wrong guess")) <= 8
     # The next network, and an IPv4 address, are not slowed down.
     assert try_sign_in(browser("2001:db8:5:8::1"), next(names), "wrong").status_code == 401
     assert try_sign_in(browser("192.0.2.1"), next(names), "wrong").status_code == 401
@@ -198,7 +197,7 @@ def test_the_service_wide_ceiling_slows_everyone_but_known_devices(
     names = iter(f"sprayed-{n}" for n in range(200))
     spray = lambda: try_sign_in(browser(next(hosts)), next(names), "wrong guess")  # noqa: E731
     fail_until_waiting(session, spray, free=3, seconds=8)
-    assert 6 < waited(spray()) <= 8
+    assert 4 < waited(spray()) <= 8
     other = make_young_person(session)
     assert try_sign_in(browser(next(hosts)), other.username or "", PASSWORD).status_code == 429
     assert try_sign_in(client, person.username or "", PASSWORD).status_code == 303
