@@ -6,7 +6,7 @@ from app.auth.models import (
     AuthSession,
     CaseAssignment,
     ExternalIdentity,
-    SignInFailure,
+    SignInCounter,
 )
 from app.caseload.models import Invitation
 from app.plan.models import (
@@ -42,6 +42,6 @@ __all__ = [
     "PlanAgreement",
     "PlanChange",
     "Review",
-    "SignInFailure",
+    "SignInCounter",
     "StaffReading",
 ]

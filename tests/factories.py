@@ -4,6 +4,7 @@ import re
 import secrets
 from datetime import date
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -72,3 +73,13 @@ def sign_in(client: TestClient, account: Account, password: str = PASSWORD) -> s
 def assign(session: Session, manager: Account, *people: Account) -> None:
     for person in people:
         auth_service.assign_case(session, case_manager=manager, young_person=person)
+
+
+def try_sign_in(client: TestClient, username: str, password: str) -> httpx.Response:
+    """One attempt through the sign-in form, whatever its answer (not followed)."""
+    token = csrf_from(client.get("/signin").text)
+    return client.post(
+        "/signin",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )

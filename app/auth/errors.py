@@ -1,5 +1,7 @@
+import math
+
 from app.core.errors import AppError, InvalidInput
-from app.core.i18n import N_
+from app.core.i18n import N_, ngettext
 
 
 class SignInFailed(AppError):
@@ -15,9 +17,28 @@ class LocalAccountsDisabled(AppError):
 
 
 class TooManyAttempts(AppError):
+    """An attempt that has to wait; says how long (and `Retry-After` tells machines)."""
+
     status = 429
     code = "too-many-attempts"
-    message = N_("Too many failed attempts. Wait 15 minutes and try again.")
+    message = N_("Too many attempts. Wait a moment and try again.")
+
+    def __init__(self, *, wait_seconds: int) -> None:
+        super().__init__(headers={"Retry-After": str(wait_seconds)})
+        self.wait_seconds = wait_seconds
+
+    def text(self) -> str:
+        if self.wait_seconds < 60:
+            return ngettext(
+                "Too many attempts. Wait %(num)s second and try again.",
+                "Too many attempts. Wait %(num)s seconds and try again.",
+                self.wait_seconds,
+            )
+        return ngettext(
+            "Too many attempts. Wait %(num)s minute and try again.",
+            "Too many attempts. Wait %(num)s minutes and try again.",
+            math.ceil(self.wait_seconds / 60),
+        )
 
 
 class WeakPassword(InvalidInput):

@@ -95,12 +95,22 @@ class CaseAssignment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class SignInFailure(SQLModel, table=True):
-    """A failed password sign-in, kept for a short while to slow down guessing."""
+class SignInCounter(SQLModel, table=True):
+    """Password sign-in attempts within one time window, for one subject of a throttle.
 
-    __tablename__ = "sign_in_failure"
+    The subject is an account (a keyed digest of its username, whether or not it
+    exists), a known device's claim to an account, a client address, or "all".
+    An attempt is counted before its password is checked, in one statement, so
+    parallel guesses queue on the row instead of all slipping through.
+    """
 
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    username_digest: str = Field(max_length=64, index=True)
-    client: str = Field(max_length=64, index=True)
+    __tablename__ = "sign_in_counter"
+
+    kind: str = Field(primary_key=True, max_length=10)
+    subject: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = Field(primary_key=True, sa_type=UTCDateTime)
+    attempts: int = 0
+    # The next attempt in this window waits until then (the growing delay).
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    # When the window has ended; from then on the row is only waiting to be swept away.
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -1,15 +1,16 @@
 """Use cases for accounts and sign-in sessions. Flushes, never commits."""
 
 import secrets
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.auth.errors import LocalAccountsDisabled, SignInFailed, TooManyAttempts, WeakPassword
-from app.auth.models import Account, AuthSession, CaseAssignment, Role, SignInFailure
+from app.auth import throttle
+from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
+from app.auth.models import Account, AuthSession, CaseAssignment, Role
 from app.core.config import get_settings
-from app.core.security import hash_password, token_digest, verify_password
+from app.core.security import hash_password, needs_rehash, token_digest, verify_password
 from app.core.types import saved_id, utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -32,20 +33,28 @@ def username_taken(session: Session, *, username: str) -> bool:
     return found is not None
 
 
+def hash_new_password(password: str) -> str:
+    """Check a new password and hash it. Slow on purpose (Argon2): a request calls it
+    before its first statement, so no write transaction is held open meanwhile."""
+    check_password(password)
+    return hash_password(password)
+
+
 def create_local_account(
     session: Session,
     *,
     username: str,
-    password: str,
+    password: str = "",
+    password_hash: str | None = None,
     display_name: str,
     role: Role,
     locale: str | None = None,
     birth_date: date | None = None,
 ) -> Account:
-    check_password(password)
+    """A password account; `password_hash` from hash_new_password, or `password` to hash."""
     account = Account(
         username=normalise_username(username),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_new_password(password),
         display_name=display_name,
         role=role,
         locale=locale,
@@ -56,49 +65,67 @@ def create_local_account(
     return account
 
 
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_NAME = 10  # from one client, for one username
-MAX_FAILURES_PER_CLIENT = 50  # from one client, for any usernames
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A password sign-in between its three steps: counted (reading the stored hash),
+    checked with no transaction open, then settled."""
+
+    username: str
+    counted: tuple[throttle.Counter, ...]
+    account_id: int | None  # None: no such active account (a dummy hash is checked)
+    password_hash: str | None
+    verified: bool = False
+    new_hash: str | None = None  # the same password hashed at today's cost
+
+    @property
+    def account_key(self) -> str:
+        return throttle.account_key(self.username)
 
 
-def _failures(session: Session, *, since: datetime, **match: str) -> int:
-    conditions = [getattr(SignInFailure, key) == value for key, value in match.items()]
-    statement = (
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(col(SignInFailure.at) > since, *conditions)
-    )
-    return int(session.exec(statement).one())
-
-
-def authenticate(session: Session, *, username: str, password: str, client: str) -> Account:
-    """The account for a username and password; guessing is slowed down per client."""
+def begin_sign_in(
+    session: Session, *, username: str, client: str, device: throttle.KnownDevice | None
+) -> SignInAttempt:
+    """Count the attempt before its password is checked (TooManyAttempts when it has to
+    wait) and read the stored hash. Whether the account exists changes nothing here."""
     if not get_settings().local_accounts_enabled:
         raise LocalAccountsDisabled()
-    name = token_digest(normalise_username(username))
-    client = client[:64]
-    now = utcnow()
-    since = now - FAILURE_WINDOW
-    if (
-        _failures(session, since=since, username_digest=name, client=client)
-        >= MAX_FAILURES_PER_NAME
-        or _failures(session, since=since, client=client) >= MAX_FAILURES_PER_CLIENT
-    ):
-        raise TooManyAttempts()
-    account = session.exec(
-        select(Account).where(Account.username == normalise_username(username))
-    ).first()
-    hashed = account.password_hash if account and account.is_active else None
-    if not verify_password(hashed, password) or account is None:
-        session.execute(delete(SignInFailure).where(col(SignInFailure.at) <= since))
-        session.add(SignInFailure(at=now, username_digest=name, client=client))
-        session.flush()
-        raise SignInFailed()
-    session.execute(
-        delete(SignInFailure).where(
-            col(SignInFailure.username_digest) == name, col(SignInFailure.client) == client
+    name, now = normalise_username(username), utcnow()
+    counters = throttle.counters_for(username=name, client=client, device=device, now=now)
+    throttle.count_attempt(session, counters, now)
+    found = session.exec(
+        select(Account.id, Account.password_hash).where(
+            Account.username == name, col(Account.is_active).is_(True)
         )
-    )
+    ).first()
+    account_id, hashed = found if found is not None else (None, None)
+    return SignInAttempt(name, counters, account_id, hashed)
+
+
+def check_sign_in(attempt: SignInAttempt, password: str) -> SignInAttempt:
+    """Verify the password (against a dummy hash when there is no account, so the time
+    taken does not tell). Uses no database: the caller runs it with no transaction open."""
+    verified = verify_password(attempt.password_hash, password) and attempt.account_id is not None
+    stale = verified and attempt.password_hash is not None and needs_rehash(attempt.password_hash)
+    return replace(attempt, verified=verified, new_hash=hash_password(password) if stale else None)
+
+
+def finish_sign_in(session: Session, attempt: SignInAttempt) -> Account:
+    """The account of a verified attempt; its count starts over and an old-cost hash is
+    replaced. A failure was counted when the attempt began: nothing is written."""
+    if not attempt.verified or attempt.account_id is None:
+        raise SignInFailed()
+    account = session.get(Account, attempt.account_id, populate_existing=True)
+    if (
+        account is None
+        or not account.is_active
+        or account.password_hash != attempt.password_hash  # changed meanwhile
+    ):
+        raise SignInFailed()
+    throttle.forgive(session, attempt.counted)
+    if attempt.new_hash:
+        account.password_hash = attempt.new_hash
+        session.add(account)
+    session.flush()
     return account
 
 

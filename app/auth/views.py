@@ -12,8 +12,9 @@ from app.auth.deps import (
     session_token,
     sign_in_response,
 )
+from app.auth.devices import KnownDeviceDep, remember_device
 from app.core.config import get_settings
-from app.core.db import SessionDep
+from app.core.db import SessionDep, end_transaction
 from app.core.edge import set_browser_seed
 from app.core.errors import AppError
 from app.core.i18n import current_locale
@@ -46,16 +47,27 @@ def signin_form(request: Request, account: CurrentAccount, next: str = "/") -> R
 def signin(
     request: Request,
     session: SessionDep,
+    device: KnownDeviceDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    """Count the attempt, check the password with no transaction open, then sign in."""
+    client = request.client.host if request.client else "unknown"
     try:
-        client = request.client.host if request.client else "unknown"
-        account = service.authenticate(session, username=username, password=password, client=client)
+        attempt = service.begin_sign_in(session, username=username, client=client, device=device)
+        end_transaction(session)  # Argon2 takes half a second: hold no lock through it
+        account = service.finish_sign_in(session, service.check_sign_in(attempt, password))
     except AppError as error:
-        return _signin_page(request, next, error=error, username=username, status_code=error.status)
-    return sign_in_response(session, account, safe_next(next))
+        page = _signin_page(request, next, error=error, username=username, status_code=error.status)
+        page.headers.update(error.headers)
+        return page
+    earlier = session_token(request)
+    if earlier:  # whoever was signed in on this browser before is signed out
+        service.end_session(session, token=earlier)
+    response = sign_in_response(session, account, safe_next(next))
+    remember_device(response, device, attempt.account_key)
+    return response
 
 
 RETURN_KEY = "mylife_return"

@@ -161,6 +161,14 @@ def accept_with_new_account(
     birth_date: str,
 ) -> Account:
     """Create the young person's account from an invitation and link it, in one step."""
+    # The password is hashed before the first statement: Argon2 takes half a second,
+    # and on SQLite a transaction holds the one write lock from its first statement.
+    hashed: str | None = None
+    weak: AppError | None = None
+    try:
+        hashed = auth_service.hash_new_password(password)
+    except AppError as error:
+        weak = error
     invitation, _manager = open_invitation(session, token=token)
     problems: list[AppError] = []
     for field, value in (("display_name", display_name), ("username", username)):
@@ -177,16 +185,14 @@ def accept_with_new_account(
         born = parse_birth_date(birth_date)
     except AppError as error:
         problems.append(error)
-    try:
-        auth_service.check_password(password)
-    except AppError as error:
-        problems.append(error)
-    if problems:
+    if weak is not None:
+        problems.append(weak)
+    if problems or hashed is None:
         raise InvalidInput(errors=[e for problem in problems for e in problem.errors])
     person = auth_service.create_local_account(
         session,
         username=username,
-        password=password,
+        password_hash=hashed,
         display_name=display_name.strip()[:120],
         role=Role.YOUNG_PERSON,
         birth_date=born,

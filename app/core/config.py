@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     # Tests lower it; production keeps the default. Old hashes are rehashed at sign-in.
     password_time_cost: int = Field(default=3, ge=1, le=20)
     password_memory_kib: int = Field(default=65536, ge=64, le=4 * 1024 * 1024)
+    # Password sign-ins that may fail in 15 minutes from one client address (an IPv6
+    # client: its /64 network) and in the whole service, before further attempts wait
+    # (browsers where the account has signed in before never do). Generous, so that a
+    # school behind one address, or a busy morning, is not slowed by typos.
+    sign_in_address_limit: int = Field(default=100, ge=1)
+    sign_in_total_limit: int = Field(default=1000, ge=1)
     default_locale: Literal["fi", "sv", "en"] = "fi"
     log_sql: bool = False
     # JSON list of OidcProvider, e.g. MYLIFE_OIDC_PROVIDERS='[{"name": "portal", ...}]'

@@ -2,6 +2,8 @@
 
 import hashlib
 import hmac
+import os
+import threading
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -30,13 +32,21 @@ def _dummy_hash() -> str:
     return _hasher().hash("not-a-real-password")
 
 
+# At most one password hash per CPU at a time: a burst of sign-ins queues for the
+# CPU instead of starving every other request (and its database transaction) of it.
+_HASHING = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    with _HASHING:
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    stored = password_hash or _dummy_hash()
     try:
-        return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+        with _HASHING:
+            return _hasher().verify(stored, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

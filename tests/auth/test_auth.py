@@ -1,13 +1,14 @@
 """Local sign-in: hashed passwords, a server-side session behind a signed cookie."""
 
-import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.auth import service as auth_service
-from app.auth.errors import SignInFailed, TooManyAttempts
 from app.auth.models import Account, AuthSession
-from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in
+from app.auth.throttle import ACCOUNT_FREE_ATTEMPTS
+from app.core.security import needs_rehash, verify_password
+from app.main import app
+from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in, try_sign_in
 
 
 def test_password_is_stored_as_an_argon2_hash(session: Session) -> None:
@@ -100,40 +101,70 @@ def test_every_page_carries_security_headers(client: TestClient) -> None:
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def attempt(session: Session, person: Account, password: str, client: str) -> Account:
-    return auth_service.authenticate(
-        session, username=person.username or "", password=password, client=client
-    )
-
-
-def test_guessing_is_slowed_down_per_client(session: Session) -> None:
+def test_guessing_one_account_slows_down_but_not_its_owner(
+    client: TestClient, session: Session
+) -> None:
     person = make_young_person(session)
-    for _ in range(auth_service.MAX_FAILURES_PER_NAME):
-        with pytest.raises(SignInFailed):
-            attempt(session, person, "wrong", "10.0.0.9")
-    with pytest.raises(TooManyAttempts):  # even the right password waits now
-        attempt(session, person, PASSWORD, "10.0.0.9")
-    # Another device is not locked out by someone else's guessing.
-    assert attempt(session, person, PASSWORD, "10.0.0.7").id == person.id
+    sign_in(client, person)  # the owner's own browser, from before
+    guesser = TestClient(app, client=("203.0.113.5", 40000))
+    for _ in range(ACCOUNT_FREE_ATTEMPTS):
+        assert try_sign_in(guesser, person.username or "", "wrong").status_code == 401
+    # even the right password waits now
+    assert try_sign_in(guesser, person.username or "", PASSWORD).status_code == 429
+    client.cookies.delete("mylife_session")
+    # Where the owner has signed in before, someone else's guessing changes nothing.
+    assert try_sign_in(client, person.username or "", PASSWORD).status_code == 303
 
 
-def test_a_success_clears_the_count(session: Session) -> None:
+def test_a_success_clears_the_count(client: TestClient, session: Session) -> None:
     person = make_young_person(session)
-    for _ in range(auth_service.MAX_FAILURES_PER_NAME - 1):
-        with pytest.raises(SignInFailed):
-            attempt(session, person, "wrong", "c")
-    attempt(session, person, PASSWORD, "c")
-    with pytest.raises(SignInFailed):  # a fresh count: one more failure is not yet too many
-        attempt(session, person, "wrong", "c")
+    for _ in range(ACCOUNT_FREE_ATTEMPTS - 1):
+        assert try_sign_in(client, person.username or "", "wrong").status_code == 401
+    assert try_sign_in(client, person.username or "", PASSWORD).status_code == 303
+    stranger = TestClient(app, client=("203.0.113.6", 40000))  # not a known device
+    for _ in range(ACCOUNT_FREE_ATTEMPTS):  # a fresh count: these are not yet too many
+        assert try_sign_in(stranger, person.username or "", "wrong").status_code == 401
 
 
 def test_the_page_says_to_wait(client: TestClient, session: Session) -> None:
     person = make_young_person(session)
     client.cookies.set("mylife_lang", "en")
-    token = csrf_from(client.get("/signin").text)
-    form = {"username": person.username, "password": "nope", "csrf_token": token}
-    for _ in range(10):
-        assert client.post("/signin", data=form).status_code == 401
-    refused = client.post("/signin", data={**form, "password": PASSWORD})
-    assert refused.status_code == 429 and "Wait 15 minutes" in refused.text
+    for _ in range(ACCOUNT_FREE_ATTEMPTS):
+        assert try_sign_in(client, person.username or "", "nope").status_code == 401
+    refused = try_sign_in(client, person.username or "", PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many attempts. Wait 1 second and try again." in refused.text
+    assert refused.headers["retry-after"] == "1"
     assert f'value="{person.username}"' in refused.text
+
+
+def test_password_sign_in_ends_the_session_open_on_that_browser(
+    client: TestClient, session: Session
+) -> None:
+    first, second = make_young_person(session), make_young_person(session)
+    sign_in(client, first)
+    earlier = client.cookies.get("mylife_session") or ""
+    assert try_sign_in(client, second.username or "", PASSWORD).status_code == 303
+    assert (
+        session.exec(select(AuthSession).where(AuthSession.account_id == first.id)).first() is None
+    )
+    assert session.exec(select(AuthSession).where(AuthSession.account_id == second.id)).one()
+    client.cookies.clear()
+    client.cookies.set("mylife_session", earlier)  # the earlier cookie no longer works
+    assert client.get("/api/v1/assessments").status_code == 401
+
+
+def test_a_hash_of_another_cost_is_replaced_at_sign_in(
+    client: TestClient, session: Session
+) -> None:
+    person = make_young_person(session)
+    old = PasswordHasher(time_cost=2, memory_cost=128).hash(PASSWORD)
+    person.password_hash = old
+    session.add(person)
+    session.flush()
+    assert try_sign_in(client, person.username or "", "wrong guess").status_code == 401
+    assert session.get(Account, person.id, populate_existing=True).password_hash == old
+    assert try_sign_in(client, person.username or "", PASSWORD).status_code == 303
+    stored = session.get(Account, person.id, populate_existing=True).password_hash
+    assert stored and stored != old and not needs_rehash(stored)
+    assert verify_password(stored, PASSWORD)
