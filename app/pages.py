@@ -8,7 +8,6 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from app.auth import service as auth_service
 from app.auth.deps import CurrentAccount
 from app.auth.models import Role
-from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.i18n import LOCALE_COOKIE, LOCALES
 from app.core.problems import safe_next
@@ -27,18 +26,7 @@ def home(request: Request, session: SessionDep, account: CurrentAccount) -> Resp
         answered = survey_service.count_answers(session, assessment=open_one) if open_one else 0
         latest = survey_service.list_assessments(session, actor=account)
         completed = [a for a in latest if a.completed_at]
-        # A password account may switch to signing in through the portal's provider.
-        linkable = (
-            [p for p in get_settings().oidc_providers if p.audience == "young_people"]
-            if account.password_hash
-            else []
-        )
-        context = {
-            "open": open_one,
-            "answered": answered,
-            "completed": completed,
-            "linkable": linkable,
-        }
+        context = {"open": open_one, "answered": answered, "completed": completed}
         return render(request, "home_young.html", context)
     if account.role == Role.CASE_MANAGER:
         return RedirectResponse("/caseload", status_code=303)

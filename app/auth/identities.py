@@ -1,23 +1,39 @@
 """Linking OpenID Connect identities (issuer + subject) to accounts, and who may sign in.
 
 An identity links to one account once. A young person's first sign-in through
-the portal links it, when they came from their case manager's invitation (or,
-signed in with a password, asked to link it). Staff identities are linked by an administrator
-(`python -m app.cli identity link`); an unknown one is refused.
+the portal links it when they came from their case manager's invitation. A
+signed-in young person links one on their sign-in methods page: only in the
+browser session that asked, after signing in afresh at the provider
+(`link_requested`); they may remove one again, but never their last way to
+sign in (`unlink`). Both are audited. Staff identities are linked by an
+administrator (`python -m app.cli identity link`); an unknown one is refused.
 """
 
-from datetime import date
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.audit import service as audit
+from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account, ExternalIdentity, Role
-from app.auth.oidc import Identity
+from app.auth.oidc import Flow, Identity
 from app.caseload import service as caseload
-from app.core.config import OidcProvider
-from app.core.errors import AppError, Conflict
+from app.core.config import OidcProvider, get_settings
+from app.core.errors import AppError, Conflict, NotFound
 from app.core.i18n import N_
 from app.core.types import saved_id
+
+LINK_ACTION = "identity.link"
+UNLINK_ACTION = "identity.unlink"
+AUDIT_OBJECT = "external_identity"
+# How much earlier than the moment linking started the provider's sign-in may be:
+# auth_time is in whole seconds, and the provider's clock may differ a little from ours.
+FRESH_SIGN_IN_LEEWAY_SECONDS = 30
 
 
 class UnknownYoungPerson(AppError):
@@ -40,6 +56,40 @@ class UnknownStaff(AppError):
 
 class IdentityTaken(Conflict):
     message = N_("This sign-in is already linked to another account.")
+
+
+class LinkNotConfirmed(AppError):
+    status = 400
+    code = "link-not-confirmed"
+    message = N_(
+        "Nothing was linked. Linking works only in the browser where you started it, while "
+        "you are still signed in to MyLife as the same person. Sign in and start again from "
+        "Ways to sign in."
+    )
+
+
+class LinkNotFresh(AppError):
+    status = 400
+    code = "link-not-fresh"
+    message = N_(
+        "Nothing was linked, because %(provider)s did not confirm that you signed in there "
+        "just now. Please try again."
+    )
+
+
+class AlreadyLinked(Conflict):
+    message = N_(
+        "Nothing was linked: you already sign in with another %(provider)s account. Remove "
+        "it first if you want to use this one instead."
+    )
+
+
+class LastSignInMethod(Conflict):
+    code = "last-sign-in-method"
+    message = N_(
+        "This is your only way to sign in to MyLife, so it cannot be removed. Link another "
+        "way to sign in first."
+    )
 
 
 def account_for(session: Session, *, issuer: str, subject: str) -> Account | None:
@@ -77,15 +127,10 @@ def _birth_date(text: str | None) -> date | None:
 
 
 def sign_in(
-    session: Session,
-    *,
-    provider: OidcProvider,
-    identity: Identity,
-    invitation: str | None,
-    link_to: Account | None,
+    session: Session, *, provider: OidcProvider, identity: Identity, invitation: str | None
 ) -> tuple[Account, bool]:
-    """The account this identity signs in to, linking it first where the rules allow;
-    and whether this sign-in used the invitation."""
+    """The account this identity signs in to, linking it to a new account made from the
+    invitation if it has none; and whether this sign-in used the invitation."""
     account = account_for(session, issuer=identity.issuer, subject=identity.subject)
     if provider.audience == "staff":
         if account is None or account.role == Role.YOUNG_PERSON or not account.is_active:
@@ -95,9 +140,6 @@ def sign_in(
         if account.role != Role.YOUNG_PERSON or not account.is_active:
             raise UnknownYoungPerson()
         return account, False
-    if link_to is not None and link_to.role == Role.YOUNG_PERSON:
-        link(session, account=link_to, issuer=identity.issuer, subject=identity.subject)
-        return link_to, False
     if invitation is None:
         raise UnknownYoungPerson()
     found, _manager = caseload.open_invitation(session, token=invitation)
@@ -111,3 +153,133 @@ def sign_in(
     link(session, account=person, issuer=identity.issuer, subject=identity.subject)
     caseload.use_invitation(session, found, person)
     return person, True
+
+
+def _audit(
+    actor: Account | None,
+    subject_id: int | None,
+    action: str,
+    object_id: int | None,
+    outcome: Outcome = Outcome.ALLOWED,
+) -> AuditEvent:
+    """The young person's own change to how they sign in (actor and subject alike)."""
+    return audit.event(
+        actor=actor,
+        subject_id=subject_id,
+        action=action,
+        object_type=AUDIT_OBJECT,
+        object_id=object_id,
+        outcome=outcome,
+        purpose="account",
+    )
+
+
+def link_requested(
+    session: Session,
+    *,
+    provider: OidcProvider,
+    identity: Identity,
+    flow: Flow,
+    account: Account | None,
+    session_binding: str | None,
+) -> Account:
+    """Link the identity to the young person who asked, on the provider's return: only if
+    this browser is still signed in to that account with the same session, and the person
+    signed in at the provider after asking. A refusal links nothing and is audited."""
+
+    def refused(error: AppError) -> AppError:
+        error.keep = [_audit(account, flow.account_id, LINK_ACTION, None, Outcome.DENIED)]
+        return error
+
+    same_session = (
+        account is not None
+        and account.id == flow.account_id
+        and account.role == Role.YOUNG_PERSON
+        and provider.audience == "young_people"
+        and bool(session_binding and flow.session_binding)
+        and hmac.compare_digest(session_binding or "", flow.session_binding or "")
+    )
+    if account is None or not same_session:
+        raise refused(LinkNotConfirmed())
+    started = flow.started_at - FRESH_SIGN_IN_LEEWAY_SECONDS
+    if identity.auth_time is None or identity.auth_time < started:
+        raise refused(LinkNotFresh(params={"provider": provider.label}))
+    owner = account_for(session, issuer=identity.issuer, subject=identity.subject)
+    if owner is not None and owner.id != account.id:
+        raise refused(IdentityTaken())
+    if owner is None:
+        mine = ExternalIdentity.account_id == account.id
+        other = session.exec(
+            select(ExternalIdentity.id).where(mine, ExternalIdentity.issuer == identity.issuer)
+        ).first()
+        if other is not None:
+            raise refused(AlreadyLinked(params={"provider": provider.label}))
+        linked = link(session, account=account, issuer=identity.issuer, subject=identity.subject)
+        session.add(_audit(account, account.id, LINK_ACTION, linked.id))
+        session.flush()
+    return account
+
+
+def password_works(account: Account) -> bool:
+    """Whether the account can sign in with its username and password here."""
+    enabled = get_settings().local_accounts_enabled
+    return enabled and bool(account.username and account.password_hash)
+
+
+def unlink(session: Session, *, account: Account, identity_id: int) -> ExternalIdentity:
+    """Remove one of the account's own identities, unless it is its last way to sign in."""
+    # One removal at a time per account, so two at once cannot remove the last two.
+    session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).one()
+    identity = session.get(ExternalIdentity, identity_id)
+    if identity is None or identity.account_id != account.id:
+        raise NotFound()
+    others = session.exec(
+        select(func.count())
+        .select_from(ExternalIdentity)
+        .where(ExternalIdentity.account_id == account.id, ExternalIdentity.id != identity_id)
+    ).one()
+    if not others and not password_works(account):
+        raise LastSignInMethod()
+    session.delete(identity)
+    session.add(_audit(account, account.id, UNLINK_ACTION, identity_id))
+    session.flush()
+    return identity
+
+
+@dataclass(frozen=True)
+class Linked:
+    id: int
+    issuer: str
+    provider: OidcProvider | None  # None: no configured provider has this issuer now
+    linked_at: datetime
+
+
+@dataclass(frozen=True)
+class SignInMethods:
+    """How one account can sign in, and which providers it could link."""
+
+    username: str | None  # set when the password works
+    linked: list[Linked]
+    linkable: list[OidcProvider]
+
+    @property
+    def count(self) -> int:
+        return len(self.linked) + (1 if self.username else 0)
+
+
+def sign_in_methods(
+    session: Session, *, account: Account, issuers: Mapping[str, OidcProvider]
+) -> SignInMethods:
+    """`issuers`: the young people's providers by their issuer (from their metadata)."""
+    rows = session.exec(
+        select(ExternalIdentity)
+        .where(ExternalIdentity.account_id == account.id)
+        .order_by(col(ExternalIdentity.created_at), col(ExternalIdentity.id))
+    ).all()
+    linked = [Linked(saved_id(r.id), r.issuer, issuers.get(r.issuer), r.created_at) for r in rows]
+    have = {row.issuer for row in rows}
+    return SignInMethods(
+        username=account.username if password_works(account) else None,
+        linked=linked,
+        linkable=[provider for issuer, provider in issuers.items() if issuer not in have],
+    )

@@ -4,12 +4,17 @@ Authorization code flow with PKCE (S256); Authlib keeps state, nonce and the
 code verifier in a signed, short-lived cookie (Starlette's SessionMiddleware,
 so no worker holds them), checks the state on return, and validates the ID
 token against the provider's published keys (fetched again on an unknown key
-id), its issuer, audience, expiry and nonce.
+id), its issuer, audience, expiry and nonce. Beside them, under the same
+state, the cookie holds what the flow is for (a `Flow`: sign in, or link to
+the account that asked). The authorization response's `iss` parameter
+(RFC 9207) must name the provider the request went to.
 """
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 import httpx2
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -25,6 +30,7 @@ from app.core.i18n import N_
 log = logging.getLogger("mylife.oidc")
 FLOW_COOKIE = "mylife_oidc"
 FLOW_SECONDS = 600
+FLOWS_KEY = "mylife_flows"
 _clients: dict[str, StarletteOAuth2App] = {}
 
 
@@ -57,6 +63,52 @@ class Identity:
     name: str
     birth_date: str | None
     id_token: str
+    auth_time: int | None = None  # when they last signed in at the provider (epoch seconds)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """What one authorization request is for; kept in the flow cookie under its state.
+
+    `purpose` "link": the signed-in account `account_id` asked to link an identity, from
+    the sign-in session that `session_binding` (a keyed digest of its token) stands for.
+    """
+
+    provider: str
+    purpose: Literal["sign_in", "link"] = "sign_in"
+    next: str = "/"
+    invitation: str | None = None
+    account_id: int | None = None
+    session_binding: str | None = None
+    started_at: float = field(default_factory=time.time)
+
+
+def _remember(request: Request, state: str, flow: Flow) -> None:
+    """Keep the flow under its state. Like Authlib's own state data, a newer flow with the
+    same provider replaces an older one; flows with other providers stay while fresh."""
+    oldest = time.time() - FLOW_SECONDS
+    kept = {
+        key: value
+        for key, value in dict(request.session.get(FLOWS_KEY) or {}).items()
+        if isinstance(value, dict)
+        and value.get("provider") != flow.provider
+        and float(value.get("started_at", 0)) > oldest
+    }
+    request.session[FLOWS_KEY] = {**kept, state: asdict(flow)}
+
+
+def _recall(request: Request, state: str | None) -> Flow | None:
+    """The flow started with this state, taken out of the cookie (good once)."""
+    flows = dict(request.session.get(FLOWS_KEY) or {})
+    found = flows.pop(state, None) if state else None
+    if found is None:
+        return None
+    request.session[FLOWS_KEY] = flows
+    try:
+        flow = Flow(**found)
+    except TypeError:  # written by an older version
+        return None
+    return flow if flow.started_at > time.time() - FLOW_SECONDS else None
 
 
 def provider_named(name: str) -> OidcProvider:
@@ -90,21 +142,51 @@ def client(provider: OidcProvider) -> StarletteOAuth2App:
 
 
 async def start(
-    request: Request, provider: OidcProvider, *, redirect_uri: str, locale: str
+    request: Request, provider: OidcProvider, *, redirect_uri: str, locale: str, flow: Flow
 ) -> Response:
+    """Send the browser to the provider. A link asks for a fresh sign-in there
+    (`prompt=login`, `max_age=0`), whoever is signed in at the provider already."""
+    state = secrets.token_urlsafe(24)
+    fresh: dict[str, Any] = {"prompt": "login", "max_age": 0} if flow.purpose == "link" else {}
     try:
         response: Response = await client(provider).authorize_redirect(
-            request, redirect_uri, ui_locales=locale
+            request, redirect_uri, state=state, ui_locales=locale, **fresh
         )
     except (httpx2.HTTPError, ValueError, KeyError, RuntimeError) as error:
         log.warning("cannot start sign-in with %s: %r", provider.name, error)
         raise SignInUnavailable() from error
+    _remember(request, state, flow)
     return response
 
 
-async def finish(request: Request, provider: OidcProvider) -> Identity:
-    """Check the provider's answer and return who signed in."""
+async def _check_issuer(request: Request, app: StarletteOAuth2App) -> None:
+    """RFC 9207: the answer names the provider the request was sent to. A provider that
+    says it always names itself must do so in every answer that carries a code."""
+    try:
+        metadata = await app.load_server_metadata()
+    except (httpx2.HTTPError, ValueError, KeyError) as error:
+        log.warning("no metadata from %s: %r", app.name, error)
+        raise SignInUnavailable() from error
+    given = request.query_params.get("iss")
+    if given is None:
+        required = metadata.get("authorization_response_iss_parameter_supported") is True
+        if required and "code" in request.query_params:
+            log.warning("answer from %s without iss refused", app.name)
+            raise SignInUnavailable()
+    elif given != metadata.get("issuer"):
+        log.warning("answer for %s from another issuer refused: %r", app.name, given[:200])
+        raise SignInUnavailable()
+
+
+async def finish(request: Request, provider: OidcProvider) -> tuple[Flow, Identity]:
+    """Check the provider's answer; return what the flow was for and who signed in."""
     app = client(provider)
+    await _check_issuer(request, app)
+    flow = _recall(request, request.query_params.get("state"))
+    if request.query_params.get("error"):
+        raise SignInCancelled()
+    if flow is None or flow.provider != provider.name:
+        raise SignInExpired()
     try:
         token: dict[str, Any] = await app.authorize_access_token(request)
     except MismatchingStateError as error:
@@ -124,13 +206,16 @@ async def finish(request: Request, provider: OidcProvider) -> Identity:
     if not name:
         profile = await _userinfo(app, token, claims["sub"])
         name, birth_date = profile.get("name"), birth_date or profile.get("birthdate")
-    return Identity(
+    auth_time = claims.get("auth_time")
+    identity = Identity(
         issuer=str(claims["iss"]),
         subject=str(claims["sub"]),
         name=str(name or "").strip()[:120],
         birth_date=str(birth_date) if birth_date else None,
         id_token=str(token["id_token"]),
+        auth_time=int(auth_time) if isinstance(auth_time, int | float) else None,
     )
+    return flow, identity
 
 
 async def _userinfo(app: StarletteOAuth2App, token: dict[str, Any], subject: str) -> dict[str, Any]:
@@ -161,3 +246,20 @@ async def logout_url(provider: OidcProvider, *, id_token: str | None, return_to:
         log.warning("no sign-out at %s: %r", provider.name, error)
         return None
     return str(result["url"])
+
+
+async def young_people_issuers() -> dict[str, OidcProvider]:
+    """The young people's providers by issuer (from their metadata, cached per client);
+    one that cannot be reached now is left out."""
+    found: dict[str, OidcProvider] = {}
+    for provider in get_settings().oidc_providers:
+        if provider.audience != "young_people":
+            continue
+        try:
+            metadata = await client(provider).load_server_metadata()
+        except (httpx2.HTTPError, ValueError, KeyError) as error:
+            log.warning("no metadata from %s: %r", provider.name, error)
+            continue
+        if metadata.get("issuer"):
+            found[str(metadata["issuer"])] = provider
+    return found

@@ -1,25 +1,30 @@
-"""Sign-in and sign-out: local accounts, and OpenID Connect providers."""
+"""Sign-in and sign-out: local accounts, and OpenID Connect providers; a young person's
+own sign-in methods (link a provider, remove one)."""
 
-from typing import Annotated, Any
+import hashlib
+import hmac
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import identities, oidc, service
 from app.auth.deps import (
     CurrentAccount,
+    YoungPerson,
     session_token,
     sign_in_response,
 )
 from app.auth.devices import KnownDeviceDep, remember_device
-from app.core.config import get_settings
+from app.core.bounds import INT_MAX
+from app.core.config import OidcProvider, get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.edge import set_browser_seed
-from app.core.errors import AppError
+from app.core.errors import AppError, NotFound
 from app.core.i18n import current_locale
 from app.core.problems import safe_next
-from app.core.security import SESSION_COOKIE, cookie_name
+from app.core.security import SESSION_COOKIE, cookie_name, derived_key
 from app.core.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -70,29 +75,32 @@ def signin(
     return response
 
 
-RETURN_KEY = "mylife_return"
-
-
 @router.get("/auth/oidc/{name}/login")
 async def oidc_login(
-    request: Request,
-    name: str,
-    current: CurrentAccount,
-    next: str = "/",
-    invitation: str | None = None,
-    link: bool = False,
+    request: Request, name: str, next: str = "/", invitation: str | None = None
 ) -> Response:
-    """Send the browser to the provider; remember where to go, which invitation it holds,
-    and whether the signed-in person asked to link this provider to their account."""
+    """Send the browser to the provider to sign in; remember where to go and which
+    invitation it holds. Nothing here links an identity to the signed-in account (any
+    other parameter is ignored): linking starts only from the sign-in methods page."""
     provider = oidc.provider_named(name)
-    request.session[RETURN_KEY] = {
-        "provider": name,
-        "next": safe_next(next),
-        "invitation": invitation[:100] if invitation else None,
-        "link_to": current.id if link and current is not None else None,
-    }
-    redirect_uri = get_settings().absolute_url(f"/auth/oidc/{name}/callback")
-    return await oidc.start(request, provider, redirect_uri=redirect_uri, locale=current_locale())
+    flow = oidc.Flow(
+        provider=name, next=safe_next(next), invitation=invitation[:100] if invitation else None
+    )
+    return await _to_provider(request, provider, flow)
+
+
+async def _to_provider(request: Request, provider: OidcProvider, flow: oidc.Flow) -> Response:
+    redirect_uri = get_settings().absolute_url(f"/auth/oidc/{provider.name}/callback")
+    return await oidc.start(
+        request, provider, redirect_uri=redirect_uri, locale=current_locale(), flow=flow
+    )
+
+
+def _session_binding(request: Request) -> str | None:
+    """Stands for this browser's sign-in session in the flow cookie (not the token itself)."""
+    token = session_token(request)
+    key = derived_key("link-session").encode()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest() if token else None
 
 
 @router.get("/auth/oidc/{name}/callback", name="oidc_callback")
@@ -100,26 +108,31 @@ async def oidc_callback(
     request: Request, name: str, session: SessionDep, current: CurrentAccount
 ) -> Response:
     provider = oidc.provider_named(name)
-    back: dict[str, Any] = request.session.pop(RETURN_KEY, None) or {}
-    if back.get("provider") != name:
-        back = {}
-    identity = await oidc.finish(request, provider)
-    invitation = back.get("invitation")
-    # Only the person who asked for the link, still signed in, gets it (not whoever
-    # signs in at the provider next on a shared computer).
-    link_to = current if current is not None and current.id == back.get("link_to") else None
-
+    flow, identity = await oidc.finish(request, provider)
     earlier = session_token(request)
+    binding = _session_binding(request)
 
     def complete() -> Response:
-        account, joined = identities.sign_in(
-            session, provider=provider, identity=identity, invitation=invitation, link_to=link_to
-        )
+        if flow.purpose == "link":
+            account = identities.link_requested(
+                session,
+                provider=provider,
+                identity=identity,
+                flow=flow,
+                account=current,
+                session_binding=binding,
+            )
+            request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
+            target = METHODS_PATH
+        else:
+            account, joined = identities.sign_in(
+                session, provider=provider, identity=identity, invitation=flow.invitation
+            )
+            target = flow.next
+            if flow.invitation and not joined:  # an existing account accepts with one tap
+                target = f"/invitations/{flow.invitation}"
         if earlier:  # whoever was signed in on this browser before is signed out
             service.end_session(session, token=earlier)
-        target = back.get("next") or "/"
-        if invitation and not joined:
-            target = f"/invitations/{invitation}"  # an existing account accepts with one tap
         return sign_in_response(
             session, account, target, provider=provider.name, id_token=identity.id_token
         )
@@ -149,3 +162,65 @@ async def signout(request: Request, session: SessionDep) -> Response:
 
 def secure_cookies() -> bool:
     return get_settings().secure_cookies
+
+
+METHODS_PATH = "/account/sign-in-methods"
+NOTICE_KEY = "mylife_notice"  # what was just linked or removed, shown once (flow cookie)
+YoungPeopleIssuers = Annotated[dict[str, OidcProvider], Depends(oidc.young_people_issuers)]
+IdentityId = Annotated[int, Path(ge=1, le=INT_MAX)]
+
+
+def _methods_page(
+    request: Request,
+    session: SessionDep,
+    actor: YoungPerson,
+    issuers: YoungPeopleIssuers,
+    error: AppError | None = None,
+) -> Response:
+    methods = identities.sign_in_methods(session, account=actor, issuers=issuers)
+    notice = request.session.pop(NOTICE_KEY, None) if error is None else None
+    context = {"methods": methods, "notice": notice, "error": error}
+    return render(
+        request, "auth/sign_in_methods.html", context, status_code=error.status if error else 200
+    )
+
+
+@router.get(METHODS_PATH)
+def sign_in_methods(
+    request: Request, session: SessionDep, actor: YoungPerson, issuers: YoungPeopleIssuers
+) -> Response:
+    return _methods_page(request, session, actor, issuers)
+
+
+@router.post(METHODS_PATH + "/link/{name}")
+async def start_link(request: Request, name: str, actor: YoungPerson) -> Response:
+    """Link a provider to the signed-in young person (a form with the CSRF token): the
+    provider asks them to sign in afresh, and the answer counts only in this session."""
+    provider = oidc.provider_named(name)
+    if provider.audience != "young_people":
+        raise NotFound()
+    flow = oidc.Flow(
+        provider=name,
+        purpose="link",
+        next=METHODS_PATH,
+        account_id=actor.id,
+        session_binding=_session_binding(request),
+    )
+    return await _to_provider(request, provider, flow)
+
+
+@router.post(METHODS_PATH + "/remove/{identity_id}")
+def remove_method(
+    request: Request,
+    session: SessionDep,
+    actor: YoungPerson,
+    issuers: YoungPeopleIssuers,
+    identity_id: IdentityId,
+) -> Response:
+    try:
+        removed = identities.unlink(session, account=actor, identity_id=identity_id)
+    except identities.LastSignInMethod as error:
+        return _methods_page(request, session, actor, issuers, error=error)
+    provider = issuers.get(removed.issuer)
+    request.session[NOTICE_KEY] = {"removed": provider.label if provider else removed.issuer}
+    return RedirectResponse(METHODS_PATH, status_code=303)
