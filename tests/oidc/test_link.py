@@ -104,7 +104,7 @@ def test_a_get_with_link_is_an_ordinary_sign_in_and_links_nothing(
     assert refused.status_code == 403
     assert "You do not have a MyLife account yet" in page_text(refused)
     assert identities_of(session, person) == []
-    assert session.exec(select(ExternalIdentity)).all() == []
+    assert identities.account_for(session, issuer=portal.issuer, subject="passer-by") is None
     assert audit_rows(session, person) == []
     assert "Hello, Aino Local" in page_text(client.get("/"))
 
