@@ -12,6 +12,7 @@ from typing import Any
 from fastapi.routing import iter_route_contexts
 from sqlmodel import Session
 
+from app.auth import identities
 from app.caseload import service as caseload
 from app.main import app
 from app.plan import agreement
@@ -85,6 +86,9 @@ def _objects(session: Session, person: Any, manager: Any) -> dict[str, str]:
         session, actor=manager, plan=plan, values={"held_on": date(2026, 1, 2)}
     )
     proposal = agreement.agree(session, actor=manager, plan=plan)
+    identity = identities.link(
+        session, account=person, issuer="https://portal.example", subject=f"person-{person.id}"
+    )
     return {
         "person_id": str(person.id),
         "assessment_id": str(done.id),
@@ -100,6 +104,7 @@ def _objects(session: Session, person: Any, manager: Any) -> dict[str, str]:
         "version": "1.0",
         "item_id": "health.future",
         "resource_id": str(done.id),
+        "identity_id": str(identity.id),
     }
 
 

@@ -114,9 +114,18 @@ def test_linking_needs_the_forms_csrf_token(
 ) -> None:
     person = make_young_person(session)
     session.commit()
-    sign_in(client, person)
-    for data in ({}, {"csrf_token": "forged"}):
-        refused = client.post(f"{METHODS}/link/portal", data=data, follow_redirects=False)
+    token = sign_in(client, person)
+    client.headers.pop("X-CSRF-Token")  # only what a form on another site could send
+    forged: list[tuple[dict[str, str], dict[str, str]]] = [
+        ({}, {}),
+        ({"csrf_token": "forged"}, {}),
+        ({"csrf_token": token}, {"Origin": "https://elsewhere.example"}),
+        ({"csrf_token": token}, {"Sec-Fetch-Site": "cross-site"}),
+    ]
+    for data, headers in forged:
+        refused = client.post(
+            f"{METHODS}/link/portal", data=data, headers=headers, follow_redirects=False
+        )
         assert refused.status_code == 403 and "location" not in refused.headers
         assert "The form expired" in page_text(refused)
     assert "mylife_oidc" not in client.cookies  # no flow was started
@@ -289,6 +298,7 @@ def test_removing_a_linked_sign_in_is_audited(
     theirs = identities.link(session, account=other, issuer=portal.issuer, subject="theirs-1")
     session.commit()
     sign_in(client, person)
+    client.headers.pop("X-CSRF-Token")  # the forms carry the token themselves
     page = client.get(METHODS)
     assert f'action="{METHODS}/remove/{mine.id}"' in page.text
     assert "Remove Omaolo" in page_text(page)
