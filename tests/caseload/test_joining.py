@@ -281,7 +281,7 @@ def test_a_verified_name_from_the_portal_is_the_persons_own(session: Session) ->
         id_token="unused",
     )
     person, joined = identities.sign_in(
-        session, provider=portal, identity=verified, invitation=token, link_to=None
+        session, provider=portal, identity=verified, invitation=token
     )
     assert joined and person.display_name == "Kaisa Korhonen"
     assert managers_of(session, person) == [kaisa.id]
