@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.audit import service as audit
+from app.audit.models import AuditEvent, Outcome
 from app.auth import identities
 from app.auth.models import ExternalIdentity
 from app.caseload import service as caseload
@@ -209,7 +209,10 @@ def test_only_the_person_links_the_portal_and_another_site_cannot(
     assert axe_violations(page) == []
     assert linked_to(engine, person_id) == [subject]
     with Session(engine) as session:
-        trail = audit.events_about(session, subject_id=person_id)
-    assert [(event.action, event.actor_id, name) for event, name in trail] == [
-        ("identity.link", person_id, "Vera Link")
+        trail = session.exec(select(AuditEvent).where(AuditEvent.subject_id == person_id)).all()
+        [identity_id] = session.exec(
+            select(ExternalIdentity.id).where(ExternalIdentity.account_id == person_id)
+        ).all()
+    assert [(e.action, e.actor_id, e.object_type, e.object_id, e.outcome) for e in trail] == [
+        ("identity.link", person_id, "external_identity", identity_id, Outcome.ALLOWED)
     ]
