@@ -235,6 +235,12 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/people/{person_id}/plan/history"): web(SIGNIN, OK, DENIED, OK, DENIED),
     ("GET", "/goals/{goal_id}/history"): web(SIGNIN, OK, DENIED, OK, DENIED),
+    # a young person's own ways to sign in: link a provider (on to it), remove one
+    ("GET", "/account/sign-in-methods"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
+    ("POST", "/account/sign-in-methods/link/{name}"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
+    ("POST", "/account/sign-in-methods/remove/{identity_id}"): web(
+        SIGNIN, OK, DENIED, HIDDEN, HIDDEN
+    ),
     # the access log
     ("GET", "/me/access"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     # the JSON API
@@ -370,6 +376,16 @@ class Data:
         return self.person
 
     @cached_property
+    def identity(self) -> int:
+        """A sign-in of the person's at a second provider (removable: they have a password)."""
+        subject = f"second-{secrets.token_hex(4)}"
+        issuer = "https://second.example"
+        return (
+            identities.link(self.session, account=self.account, issuer=issuer, subject=subject).id
+            or 0
+        )
+
+    @cached_property
     def invitation(self) -> str:
         """An open invitation link of the person's case manager."""
         return caseload.invite(self.session, actor=self.manager)
@@ -497,6 +513,7 @@ PARAMS: dict[str, Callable[[str, Row, Side], object]] = {
     "code": lambda template, row, side: "mylife_youth",
     "version": lambda template, row, side: "1.0",
     "name": lambda template, row, side: "portal",
+    "identity_id": lambda template, row, side: side.identity,
     "path": lambda template, row, side: "app.css",
 }
 

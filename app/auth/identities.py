@@ -231,8 +231,11 @@ def unlink(session: Session, *, account: Account, identity_id: int) -> ExternalI
     # One removal at a time per account, so two at once cannot remove the last two.
     session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).one()
     identity = session.get(ExternalIdentity, identity_id)
-    if identity is None or identity.account_id != account.id:
+    if identity is None:
         raise NotFound()
+    if identity.account_id != account.id:  # someone else's: refused, audited, looks missing
+        refusal = _audit(account, identity.account_id, UNLINK_ACTION, identity_id, Outcome.DENIED)
+        raise NotFound(keep=[refusal])
     others = session.exec(
         select(func.count())
         .select_from(ExternalIdentity)

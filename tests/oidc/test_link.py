@@ -308,6 +308,12 @@ def test_removing_a_linked_sign_in_is_audited(
     gone = client.post(f"{METHODS}/remove/{theirs.id}", data={"csrf_token": token})
     assert gone.status_code == 404
     assert len(identities_of(session, other)) == 1
+    [attempt] = audit_rows(session, other)  # someone else's: refused, and written down
+    assert (attempt.action, attempt.actor_id, attempt.outcome) == (
+        "identity.unlink",
+        person.id,
+        Outcome.DENIED,
+    )
 
     removed = client.post(
         f"{METHODS}/remove/{mine.id}", data={"csrf_token": token}, follow_redirects=False
