@@ -184,7 +184,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
     # signing in and out
     ("GET", "/signin"): public(),
     ("POST", "/signin"): public(body=sign_in_form),
-    ("GET", "/auth/oidc/{name}/login"): public(),
+    ("POST", "/auth/oidc/{name}/login"): public(),
     ("GET", "/auth/oidc/{name}/callback"): Row(dict.fromkeys(ACTORS, REFUSED)),  # none begun
     ("POST", "/signout"): public(),
     # the survey: answering is the person's own; reading is audited

@@ -75,17 +75,20 @@ def signin(
     return response
 
 
-@router.get("/auth/oidc/{name}/login")
+@router.post("/auth/oidc/{name}/login")
 async def oidc_login(
-    request: Request, name: str, next: str = "/", invitation: str | None = None
+    request: Request,
+    name: str,
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    invitation: Annotated[str | None, Form(max_length=100)] = None,
 ) -> Response:
     """Send the browser to the provider to sign in; remember where to go and which
-    invitation it holds. Nothing here links an identity to the signed-in account (any
-    other parameter is ignored): linking starts only from the sign-in methods page."""
+    invitation it holds. A POST from this service's own page (the edge checks it), so no
+    other site can start a sign-in that replaces whoever is signed in here. Nothing here
+    links an identity to the signed-in account: that starts only from the sign-in methods
+    page."""
     provider = oidc.provider_named(name)
-    flow = oidc.Flow(
-        provider=name, next=safe_next(next), invitation=invitation[:100] if invitation else None
-    )
+    flow = oidc.Flow(provider=name, next=safe_next(next), invitation=invitation or None)
     return await _to_provider(request, provider, flow)
 
 

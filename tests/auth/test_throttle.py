@@ -7,6 +7,7 @@ least 8 seconds, so that a slow machine cannot let the attempt through meanwhile
 """
 
 import math
+import re
 import secrets
 import threading
 import time
@@ -16,6 +17,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from argon2 import extract_parameters
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session, col, select
@@ -277,23 +279,27 @@ def argon2_cost(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int, int]
     security._dummy_hash.cache_clear()
 
 
-def test_an_unknown_username_takes_as_long_as_a_wrong_password(
+def test_an_unknown_username_costs_the_same_hash_as_a_wrong_password(
     client: TestClient, session: Session, argon2_cost: Callable[[int, int], None]
 ) -> None:
-    argon2_cost(3, 65536)  # production's cost: a hash takes long enough to be seen
+    """Timing can't tell: an unknown name is checked against a stand-in hash made with the
+    very cost of real ones (what the time depends on), and gets the same answer. (Timing
+    itself is not asserted here: a timed test fails on a busy machine.)"""
+    argon2_cost(2, 1024)
     person = make_young_person(session)
-
-    def fastest(name: str) -> float:
-        times = []
-        for n in range(3):
-            start = time.perf_counter()
-            answer = try_sign_in(browser(f"192.0.2.{n + 50}"), name, "wrong guess")
-            times.append(time.perf_counter() - start)
-            assert answer.status_code == 401
-        return min(times)
-
-    known, unknown = fastest(person.username or ""), fastest("nobody-at-all")
-    assert unknown > known / 2 and known > unknown / 2, (known, unknown)
+    stored = extract_parameters(person.password_hash or "")
+    assert extract_parameters(security._dummy_hash()) == stored
+    assert (stored.time_cost, stored.memory_cost) == (2, 1024)
+    answers = [
+        try_sign_in(browser(f"192.0.2.{n + 50}"), name, "wrong guess")
+        for n, name in enumerate([person.username or "", "nobody-at-all"])
+    ]
+    assert [a.status_code for a in answers] == [401, 401]
+    pages = [
+        re.sub(r"[0-9a-f]{64}", "TOKEN", a.text.replace(name, "NAME"))
+        for a, name in zip(answers, [person.username or "", "nobody-at-all"], strict=True)
+    ]
+    assert pages[0] == pages[1]
 
 
 class Committed:

@@ -18,7 +18,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/signin")
     page.fill("#username", username)
     page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit].primary")
+    page.click('form[action="/signin"] button[type=submit]')
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])

@@ -22,7 +22,7 @@ from app.core.config import get_settings
 from tests.factories import csrf_from, make_young_person, sign_in
 from tests.oidc.fixtures import APP
 from tests.oidc.provider import Provider, follow_until, log_in
-from tests.oidc.test_signin import page_text, provider_sign_in
+from tests.oidc.test_signin import page_text, provider_sign_in, start_sign_in
 
 METHODS = "/account/sign-in-methods"
 
@@ -97,7 +97,8 @@ def test_a_get_with_link_is_an_ordinary_sign_in_and_links_nothing(
     sign_in(client, person)
     # What a page on another site could make the browser do: it only starts a sign-in,
     # with no fresh login asked, and someone else's identity at the provider links nothing.
-    start = client.get("/auth/oidc/portal/login?link=true", follow_redirects=False)
+    assert client.get("/auth/oidc/portal/login?link=true").status_code == 405
+    start = start_sign_in(client, "/auth/oidc/portal/login?link=true")
     query = parse_qs(urlparse(start.headers["location"]).query)
     assert "prompt" not in query and "max_age" not in query
     refused = provider_sign_in(client, "/auth/oidc/portal/login?link=true", "passer-by")
@@ -161,7 +162,7 @@ def test_a_link_asks_for_a_fresh_sign_in_then_links_and_is_audited(
     try:
         # Someone is signed in at the provider in this browser: a plain sign-in goes
         # straight back without asking anything...
-        plain = client.get("/auth/oidc/portal/login", follow_redirects=False)
+        plain = start_sign_in(client, "/auth/oidc/portal/login")
         straight = browser.get(plain.headers["location"])
         assert straight.status_code in (302, 303) and 'name="login"' not in straight.text
         # ...but linking asks for a sign-in at the provider all the same.

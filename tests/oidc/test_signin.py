@@ -2,7 +2,7 @@
 
 import re
 from html import unescape
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlparse
 
 import httpx
 import pytest
@@ -25,11 +25,18 @@ def in_english(client: TestClient) -> None:
     client.headers["Accept-Language"] = "en"
 
 
+def start_sign_in(client: TestClient, start: str) -> httpx.Response:
+    """Press a sign-in button: POST the login address's fields with the page's token."""
+    path, _sep, query = start.partition("?")
+    fields = {**dict(parse_qsl(query)), "csrf_token": csrf_from(client.get("/offline").text)}
+    return client.post(path, data=fields, follow_redirects=False)
+
+
 def provider_sign_in(
     client: TestClient, start: str, subject: str, browser: httpx.Client | None = None
 ) -> httpx.Response:
     """Start at MyLife, sign in at the provider as `subject`, come back to the callback."""
-    to_provider = client.get(start, follow_redirects=False)
+    to_provider = start_sign_in(client, start)
     assert to_provider.status_code == 302, to_provider.text
     location = to_provider.headers["location"]
     query = parse_qs(urlparse(location).query)
@@ -61,9 +68,14 @@ def test_a_young_persons_first_sign_in_through_an_invitation_links_the_identity(
 
     invitation = client.get(f"/invitations/{token}")
     assert "Sign in with Omaolo and accept" in page_text(invitation)
-    start = re.search(r'href="(/auth/oidc/portal/login\?invitation=[^"]+)"', invitation.text)
-    assert start, invitation.text
-    back = provider_sign_in(client, unescape(start.group(1)), "hetu-010203")
+    form = re.search(
+        r'action="(/auth/oidc/portal/login)">\s*<input[^>]*csrf_token[^>]*>\s*'
+        r'<input type="hidden" name="invitation" value="([^"]+)">',
+        invitation.text,
+    )
+    assert form, invitation.text
+    start = f"{form.group(1)}?invitation={unescape(form.group(2))}"
+    back = provider_sign_in(client, start, "hetu-010203")
     assert back.status_code == 303 and back.headers["location"] == "/"
     assert "Person hetu-010203" in client.get("/").text
 
@@ -170,7 +182,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(
         done = browser.post(form.group(1), data={"xsrf": xsrf.group(1), "logout": "yes"})
         assert done.headers["location"].startswith(f"{APP}/signin")
         # The provider's session is gone too: signing in asks for the login again.
-        again = client.get("/auth/oidc/portal/login", follow_redirects=False)
+        again = start_sign_in(client, "/auth/oidc/portal/login")
         page = browser.get(again.headers["location"], follow_redirects=True)
         assert 'name="login"' in page.text
 
@@ -182,14 +194,18 @@ def test_a_forged_or_replayed_callback_is_refused(client: TestClient, portal: Pr
     assert "took too long or was started in another browser window" in page_text(wrong_state)
     cancelled = client.get("/auth/oidc/portal/callback?error=access_denied&state=x")
     assert cancelled.status_code == 400 and "cancelled or refused" in page_text(cancelled)
-    assert client.get("/auth/oidc/nobody/login").status_code == 404
+    assert start_sign_in(client, "/auth/oidc/nobody/login").status_code == 404
+    # A sign-in is started by the sign-in page's form, not by a link another site can use.
+    assert client.get("/auth/oidc/portal/login").status_code == 405
+    forged = client.post("/auth/oidc/portal/login", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
 
 
 def test_the_code_is_good_once(client: TestClient, session: Session, portal: Provider) -> None:
     person = make_young_person(session)
     identities.link(session, account=person, issuer=portal.issuer, subject="once-1")
     session.commit()
-    to_provider = client.get("/auth/oidc/portal/login", follow_redirects=False)
+    to_provider = start_sign_in(client, "/auth/oidc/portal/login")
     with httpx.Client() as browser:
         page = browser.get(to_provider.headers["location"], follow_redirects=True)
         answer = follow_until(browser, log_in(browser, page, "once-1"), APP)
