@@ -25,6 +25,9 @@ DONE = {
     audit.Access.PLAN_CHANGE: N_("changed your plan"),
     audit.Access.QUESTIONS: N_("read the questions of the assessment"),
     audit.Access.IMPORT: N_("brought in an assessment you filled in there"),
+    audit.Access.JOINED: N_("joined a case manager's caseload, who now sees your information"),
+    audit.Access.SIGN_IN_LINKED: N_("linked a new way to sign in to your account"),
+    audit.Access.SIGN_IN_REMOVED: N_("removed a way to sign in to your account"),
 }
 # What was tried, as a refusal says it ("… tried 3 times to open your plan").
 TRIED = {
@@ -35,6 +38,9 @@ TRIED = {
     audit.Access.PLAN_CHANGE: N_("change your plan"),
     audit.Access.QUESTIONS: N_("read the questions of the assessment"),
     audit.Access.IMPORT: N_("bring in an assessment"),
+    audit.Access.JOINED: N_("join a caseload in your name"),
+    audit.Access.SIGN_IN_LINKED: N_("link a way to sign in to your account"),
+    audit.Access.SIGN_IN_REMOVED: N_("remove a way to sign in to your account"),
 }
 
 
@@ -46,9 +52,17 @@ def staff_name(name: str | None, role: str, organisation: str | None) -> str:
 
 
 def actor_name(
-    role: str, name: str | None, organisation: str | None = None, client_id: str | None = None
+    role: str,
+    name: str | None,
+    organisation: str | None = None,
+    client_id: str | None = None,
+    *,
+    is_self: bool = False,
 ) -> str:
-    """Who did something: a named staff member, the portal, or an unnamed other user."""
+    """Who did something: the person themself, a named staff member, the portal, or an
+    unnamed other user."""
+    if is_self:
+        return gettext("You")
     if role == audit.PORTAL:
         portal = gettext("The national portal")
         return f"{portal} ({client_id})" if client_id else portal
@@ -94,7 +108,13 @@ def entry(found: AuditEvent, name: str | None, organisation: str | None) -> Entr
     kind = audit.access_kind(found.action, found.object_type)
     return Entry(
         at=found.at,
-        who=actor_name(found.actor_role, name, organisation, found.client_id),
+        who=actor_name(
+            found.actor_role,
+            name,
+            organisation,
+            found.client_id,
+            is_self=found.actor_id is not None and found.actor_id == found.subject_id,
+        ),
         what=gettext(DONE[kind]),
         refused_data=found.outcome == Outcome.INVALID,
     )
@@ -127,7 +147,10 @@ def access_log(
     query = {"who": chosen_who or "", "month": month_key(chosen_month) if chosen_month else ""}
     return {
         "since": since,
-        "who_options": [(a.key, actor_name(a.role, a.name, a.organisation)) for a in actors],
+        "who_options": [
+            (a.key, actor_name(a.role, a.name, a.organisation, is_self=a.key == str(subject_id)))
+            for a in actors
+        ],
         "month_options": [(month_key(m), month_name(m)) for m in months],
         "who": query["who"],
         "month": query["month"],

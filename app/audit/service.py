@@ -118,10 +118,24 @@ class Access(StrEnum):
     PLAN_CHANGE = "plan_change"
     QUESTIONS = "questions"
     IMPORT = "import"
+    JOINED = "joined"  # the person's own acts that change who sees their data or signs in
+    SIGN_IN_LINKED = "sign_in_linked"
+    SIGN_IN_REMOVED = "sign_in_removed"
+
+
+# The person's own acts that change who can see their data or sign in as them: their log
+# shows these too (everything else they do with their own data is not logged).
+OWN_ACTS = {
+    "caseload.join": Access.JOINED,
+    "identity.link": Access.SIGN_IN_LINKED,
+    "identity.unlink": Access.SIGN_IN_REMOVED,
+}
 
 
 def access_kind(action: str, object_type: str) -> Access:
     """The one mapping of audit actions to what the person is told happened."""
+    if action in OWN_ACTS:
+        return OWN_ACTS[action]
     if action.startswith("fhir."):
         if action == "fhir.create":
             return Access.IMPORT
@@ -203,9 +217,13 @@ class Refusals:
 
 
 def _by_others(subject_id: int) -> ColumnElement[bool]:
-    """Rows about the person written by someone else: their own acts (joining a caseload)
-    are theirs, not someone else's access."""
-    return or_(col(AuditEvent.actor_id).is_(None), col(AuditEvent.actor_id) != subject_id)
+    """Rows about the person written by someone else, and the person's own acts that change
+    who can see their data or sign in as them (`OWN_ACTS`)."""
+    return or_(
+        col(AuditEvent.actor_id).is_(None),
+        col(AuditEvent.actor_id) != subject_id,
+        col(AuditEvent.action).in_(list(OWN_ACTS)),
+    )
 
 
 def _shown(subject_id: int, filters: LogFilter) -> list[ColumnElement[bool]]:

@@ -333,3 +333,48 @@ def test_a_poll_is_audited_only_when_it_returns_the_plan_on_the_api_and_the_page
     assert client.get(api, headers={"If-None-Match": etag}).status_code == 404
     assert client.get(live, headers={"If-None-Match": etag}).status_code == 404
     assert rows(Outcome.DENIED) == 2 and rows() == 3
+
+
+def test_the_person_sees_their_own_changes_to_who_sees_them_and_how_they_sign_in(
+    client: TestClient, session: Session
+) -> None:
+    """Joining a caseload and linking or removing a sign-in are the person's own acts, but
+    they change who can see the data or act as the person: the log shows them, as "You"."""
+    from app.audit import service as audit_service
+
+    person = make_young_person(session, locale="en")
+    manager = make_case_manager(session, display_name="Mikko M")
+    for action, object_type in (
+        ("caseload.join", "case_assignment"),
+        ("identity.link", "external_identity"),
+        ("identity.unlink", "external_identity"),
+    ):
+        session.add(
+            audit_service.event(
+                actor=person,
+                subject_id=person.id,
+                action=action,
+                object_type=object_type,
+                object_id=1,
+            )
+        )
+    session.add(
+        audit_service.event(
+            actor=manager,
+            subject_id=person.id,
+            action="identity.link",
+            object_type="external_identity",
+            object_id=None,
+            outcome=Outcome.DENIED,
+        )
+    )
+    session.flush()
+    sign_in(client, person)
+    text = " ".join(client.get("/me/access").text.split())
+    assert "joined a case manager&#39;s caseload, who now sees your information" in text
+    assert "linked a new way to sign in to your account" in text
+    assert "removed a way to sign in to your account" in text
+    assert text.count(">You<") >= 1 or "You ·" in text
+    assert "tried once to link a way to sign in to your account" in text or (
+        "link a way to sign in to your account" in text
+    )
