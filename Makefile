@@ -39,7 +39,7 @@ demo: migrate
 run: export MYLIFE_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: export MYLIFE_TRUSTED_HOSTS ?= ["localhost:$(PORT)"]
 run: demo
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

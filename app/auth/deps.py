@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse
 
 from app.auth import service
 from app.auth.models import Account, Role
+from app.core.asgi import scope_cookie
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.edge import set_browser_seed
@@ -18,7 +19,9 @@ from app.core.security import SESSION_COOKIE, cookie_name, sign, unsign
 
 
 def session_token(request: Request) -> str | None:
-    return unsign(request.cookies.get(cookie_name(SESSION_COOKIE)), "session")
+    """The sign-in session's token, read as the edge reads it (a cookie sent twice counts
+    as none, so a cookie planted beside ours signs nobody in)."""
+    return unsign(scope_cookie(request.scope, cookie_name(SESSION_COOKIE)), "session")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ name from the national portal's verified identity is the person's real name and
 is not checked.
 """
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -106,13 +107,58 @@ _LOOK_ALIKES = str.maketrans(
     {chr(code): latin for latin, codes in _SCRIPT_TWINS.items() for code in codes}
     | dict(zip("01|!$@", "oiiisa", strict=True))
 )
+# Letters of other scripts whose Unicode name does not say which Latin letter they pass for.
+# fmt: off
+_OTHER_TWINS = str.maketrans(
+    {
+        "\u0585": "o",  # Armenian oh
+        "\u0578": "n",  # Armenian vo
+        "\u057d": "u",  # Armenian seh
+        "\ua4d0": "B",
+        "\ua4d1": "P",
+        "\ua4d3": "D",
+        "\ua4d4": "T",
+        "\ua4d7": "K",
+        "\ua4da": "C",
+        "\ua4dc": "Z",
+        "\ua4dd": "F",
+        "\ua4df": "M",
+        "\ua4e0": "N",
+        "\ua4e1": "L",
+        "\ua4e2": "S",
+        "\ua4e3": "R",
+        "\ua4e6": "V",
+        "\ua4ea": "W",
+        "\ua4eb": "X",
+        "\ua4ec": "Y",
+        "\ua4ee": "A",
+        "\ua4f0": "E",
+        "\ua4f2": "I",
+        "\ua4f3": "O",
+        "\ua4f4": "U",
+    }
+)
+# fmt: on
+# "LATIN LETTER SMALL CAPITAL K", "COPTIC SMALL LETTER O", "LATIN SMALL LETTER DOTLESS I":
+# a letter whose name ends in one Latin letter passes for that letter.
+_NAMED_TWIN = re.compile(r"LETTER (?:SMALL CAPITAL |DOTLESS |TURNED |CAPITAL |SMALL )?([A-Z])$")
+
+
+def _latin_twin(char: str) -> str:
+    if char.isascii() or not char.isalpha():
+        return char
+    found = _NAMED_TWIN.search(unicodedata.name(char, ""))
+    return found.group(1).lower() if found else char
+
+
 # After case-folding: small L and I are told apart by nobody in many fonts.
 _FOLDED = (("rn", "m"), ("vv", "w"), ("l", "i"))
 
 
 def name_key(name: str) -> str:
     """What a name looks like, for comparing two names: equal keys read as the same name."""
-    text = unicodedata.normalize("NFKC", name).translate(_LOOK_ALIKES).casefold()
+    text = unicodedata.normalize("NFKC", name).translate(_LOOK_ALIKES).translate(_OTHER_TWINS)
+    text = "".join(_latin_twin(char) for char in text).casefold()
     # Only letters and digits count: accents, spaces (also zero-width ones), punctuation,
     # symbols and control characters are dropped ("Kaisa K." is "kaisak", as is "KAISA K").
     folded = "".join(
@@ -125,9 +171,19 @@ def name_key(name: str) -> str:
     return folded
 
 
+def _words(name: str) -> set[str]:
+    return {key for word in re.split(r"[\s(),.;:/]+", name) if (key := name_key(word))}
+
+
 def copies_any(name: str, names: Iterable[str]) -> bool:
-    key = name_key(name)
-    return bool(key) and any(name_key(other) == key for other in names)
+    """Whether `name` reads as one of `names`: the same name, or one that holds every word
+    of a name of two words or more ("Kaisa Korhonen 2", "Kaisa Korhonen (case manager)")."""
+    key, words = name_key(name), _words(name)
+    for other in names:
+        theirs = _words(other)
+        if key and (name_key(other) == key or (len(theirs) > 1 and theirs <= words)):
+            return True
+    return False
 
 
 def copies_staff_name(session: Session, *, name: str) -> bool:

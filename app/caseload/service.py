@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
@@ -151,7 +152,18 @@ def parse_birth_date(text: str) -> date:
     return day
 
 
-def accept_with_new_account(
+@dataclass(frozen=True)
+class SignUp:
+    """A checked sign-up from an invitation, waiting for its password hash."""
+
+    invitation_id: int
+    username: str
+    display_name: str
+    birth_date: date
+    password: str
+
+
+def check_sign_up(
     session: Session,
     *,
     token: str,
@@ -159,16 +171,9 @@ def accept_with_new_account(
     display_name: str,
     password: str,
     birth_date: str,
-) -> Account:
-    """Create the young person's account from an invitation and link it, in one step."""
-    # The password is hashed before the first statement: Argon2 takes half a second,
-    # and on SQLite a transaction holds the one write lock from its first statement.
-    hashed: str | None = None
-    weak: AppError | None = None
-    try:
-        hashed = auth_service.hash_new_password(password)
-    except AppError as error:
-        weak = error
+) -> SignUp:
+    """Every field of a sign-up from a valid invitation, checked; nothing is hashed yet (a
+    refused or made-up sign-up costs no Argon2), and nothing is written."""
     invitation, _manager = open_invitation(session, token=token)
     problems: list[AppError] = []
     for field, value in (("display_name", display_name), ("username", username)):
@@ -181,22 +186,37 @@ def accept_with_new_account(
     elif username.strip() and auth_service.username_taken(session, username=username):
         problems.append(UsernameTaken(field="username"))
     born: date | None = None
-    try:
-        born = parse_birth_date(birth_date)
-    except AppError as error:
-        problems.append(error)
-    if weak is not None:
-        problems.append(weak)
-    if problems or hashed is None:
+    for check in (
+        lambda: parse_birth_date(birth_date),
+        lambda: auth_service.check_password(password),
+    ):
+        try:
+            born = check() or born
+        except AppError as error:
+            problems.append(error)
+    if problems or born is None:
         raise InvalidInput(errors=[e for problem in problems for e in problem.errors])
-    person = auth_service.create_local_account(
-        session,
-        username=username,
-        password_hash=hashed,
-        display_name=display_name.strip()[:120],
-        role=Role.YOUNG_PERSON,
-        birth_date=born,
-    )
+    return SignUp(saved_id(invitation.id), username, display_name.strip()[:120], born, password)
+
+
+def accept_sign_up(session: Session, *, sign_up: SignUp, password_hash: str) -> Account:
+    """Create the young person's account from a checked sign-up and use the invitation, once.
+    The username may have been taken meanwhile: that is the same field message."""
+    invitation = session.get(Invitation, sign_up.invitation_id)
+    if invitation is None:
+        raise InvitationInvalid()
+    try:
+        with session.begin_nested():
+            person = auth_service.create_local_account(
+                session,
+                username=sign_up.username,
+                password_hash=password_hash,
+                display_name=sign_up.display_name,
+                role=Role.YOUNG_PERSON,
+                birth_date=sign_up.birth_date,
+            )
+    except IntegrityError as error:
+        raise UsernameTaken(field="username") from error
     use_invitation(session, invitation, person)
     return person
 

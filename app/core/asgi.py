@@ -11,9 +11,17 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def scope_cookie(scope: Scope, name: str) -> str | None:
-    for morsel in (header(scope, b"cookie") or "").split(";"):
-        key, _sep, value = morsel.strip().partition("=")
-        if key == name:
-            return value
-    return None
+def scope_cookie(scope: Scope, name: str, *, unique: bool = True) -> str | None:
+    """A cookie's value. With `unique` (credentials), None when it is sent more than once:
+    another origin on the same host may set one of the same name beside ours, and then
+    neither is trusted. Otherwise the first one sent."""
+    found = [
+        value
+        for key, _sep, value in (
+            morsel.strip().partition("=") for morsel in (header(scope, b"cookie") or "").split(";")
+        )
+        if key == name
+    ]
+    if unique and len(found) > 1:
+        return None
+    return found[0] if found else None

@@ -83,11 +83,20 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,  # a logged error never shows a password hash or a name
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+        )
     event.listen(engine, "before_cursor_execute", _refuse_unstorable)
     return engine
 

@@ -194,6 +194,10 @@ def _grant(connection: psycopg.Connection[Any], *, database: str, owner: str, ru
     }
     for statement in (
         "GRANT CONNECT ON DATABASE {db} TO {runtime}",
+        # No temporary tables: one named audit_event would hide the real one for the rest
+        # of a pooled connection, and the application never needs one.
+        "REVOKE TEMPORARY ON DATABASE {db} FROM PUBLIC",
+        "REVOKE TEMPORARY ON DATABASE {db} FROM {runtime}",
         "REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
         "GRANT USAGE ON SCHEMA {schema} TO {runtime}",
         # Start from nothing, so that a privilege granted by hand earlier goes too.

@@ -34,6 +34,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Routes under these paths are called with a bearer token, never with this site's cookies,
 # so a forged request from a browser carries no credentials for them.
 BEARER_PREFIXES = ("/fhir/",)
+# Anyone's page may embed these: they hold nothing personal.
+OPEN_PREFIXES = (*BEARER_PREFIXES, "/static/")
 
 URL_NUL = b"%00"
 # A JSON escape of NUL, not itself escaped: `\u0000` after an even run of backslashes.
@@ -50,6 +52,12 @@ class BodyTooLarge(AppError):
     status = 413
     code = "body-too-large"
     message = N_("That is too much to send at once.")
+
+
+class EmbeddedElsewhere(AppError):
+    status = 403
+    code = "cross-site-request"
+    message = N_("This can only be opened from MyLife itself.")
 
 
 class NulCharacter(AppError):
@@ -83,6 +91,18 @@ def comes_from_own_page(scope: Scope) -> bool | None:
     return True if site == "same-origin" else None
 
 
+def embedded_elsewhere(scope: Scope) -> bool:
+    """A request another site's page makes in the background (an image, a script, a fetch,
+    a frame) rather than a person opening a page. It carries this site's cookies, so it
+    would read (and have audited) data the person never looked at."""
+    if scope["method"] not in SAFE_METHODS or scope["path"].startswith(OPEN_PREFIXES):
+        return False  # a change is the forgery check's to refuse
+    if header(scope, b"sec-fetch-site") not in ("same-site", "cross-site"):
+        return False
+    navigation = header(scope, b"sec-fetch-mode") == "navigate"
+    return not navigation or header(scope, b"sec-fetch-dest") not in (None, "document")
+
+
 def form_token(body: bytes, content_type: str) -> str | None:
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return None
@@ -94,7 +114,8 @@ def form_token(body: bytes, content_type: str) -> str | None:
 
 
 class EdgeMiddleware:
-    """Host, body size, NUL and cross-site request forgery checks, in that order."""
+    """Host, another site's background request, NUL, body size and cross-site request
+    forgery checks, in that order."""
 
     def __init__(self, app: ASGIApp, refuse: Refuse) -> None:
         self.app = app
@@ -110,6 +131,9 @@ class EdgeMiddleware:
         send = _with_seed_cookie(send, new_seed)
         if (header(scope, b"host") or "").lower() not in settings.allowed_hosts:
             await self.refuse(scope, receive, send, UnknownHost())
+            return
+        if embedded_elsewhere(scope):
+            await self.refuse(scope, receive, send, EmbeddedElsewhere())
             return
         path = scope.get("raw_path") or scope["path"].encode()
         if b"\x00" in path or URL_NUL in path + b"?" + scope.get("query_string", b""):

@@ -113,7 +113,7 @@ class LocaleMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            chosen = scope_cookie(scope, LOCALE_COOKIE)
+            chosen = scope_cookie(scope, LOCALE_COOKIE, unique=False)
             if chosen not in LOCALES:
                 chosen = negotiate(header(scope, b"accept-language"), self.default)
             set_locale(chosen)

@@ -112,7 +112,8 @@ def csrf_token_for(binding: str) -> str:
 def csrf_valid(binding: str | None, token: str | None) -> bool:
     if not binding or not token:
         return False
-    return hmac.compare_digest(csrf_token_for(binding), token)
+    # As bytes: compare_digest refuses a str that is not ASCII, and a client may send one.
+    return hmac.compare_digest(csrf_token_for(binding).encode(), token.encode("utf-8", "replace"))
 
 
 CONTENT_SECURITY_POLICY = (

@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth.models import Account
-from app.core.errors import AppError
+from app.core.errors import AppError, NotFound
 from app.core.templates import render_string
 from app.survey import circle, service
 from app.survey import readings as staff_readings
@@ -69,6 +69,8 @@ def _comparison(
         return None
     if compare.isdecimal():
         other = service.get_assessment(session, actor=actor, assessment_id=int(compare))
+        if other.subject_id != assessment.subject_id:  # one person's circle, not two mixed
+            raise NotFound()
         return other if other.status == AssessmentStatus.COMPLETED else None
     earlier = [
         a

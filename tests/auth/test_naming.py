@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth import identities
-from app.auth.naming import copies_staff_name, describe, name_key
+from app.auth.naming import copies_any, copies_staff_name, describe, name_key
 from app.cli import main
 from app.core.db import get_engine
 from app.core.i18n import current_locale, set_locale
@@ -81,3 +81,27 @@ def test_the_cli_sets_a_staff_members_organisation(engine: Engine) -> None:
         session.commit()
     with pytest.raises(SystemExit):
         main([*staff, "--organisation"])  # the option needs a value
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Kaisa Korhonen (case manager, Kuopio youth services)",
+        "Kaisa Korhonen, case manager",
+        "Kaisa Korhonen 2",
+        "Ka\u0131sa Korhonen",  # dotless i
+        "Kaisa K\u0585rhonen",  # Armenian oh
+        "Kaisa K\u2c9frhonen",  # Coptic o
+        "\ua4d7aisa Korhonen",  # Lisu K
+        "\u1d0baisa Korhonen",  # small capital K
+        "Kaisa Korho\u0274en",  # small capital N
+        "Mi\u043ako Mäkelä (omatyöntekijä)",  # Cyrillic k
+    ],
+)
+def test_names_dressed_up_as_a_staff_members_are_refused(name: str) -> None:
+    assert copies_any(name, ["Kaisa Korhonen", "Mikko Mäkelä"])
+
+
+@pytest.mark.parametrize("name", ["Kaisa Virtanen", "Hanna Lindström", "Mikko", "Aino Korhonen"])
+def test_other_names_pass(name: str) -> None:
+    assert not copies_any(name, ["Kaisa Korhonen", "Mikko Mäkelä"])

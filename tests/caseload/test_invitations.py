@@ -125,3 +125,32 @@ def test_caseload_lists_people_with_their_last_assessment(
     )
     assert page.text.index("Aada") < page.text.index("Bea")
     assert "2 young people" in page.text
+
+
+def test_a_made_up_or_refused_sign_up_costs_no_password_hash(
+    client: TestClient, session: Session, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Only a sign-up whose every field is fine, from a valid invitation, is hashed: nobody
+    can make the server compute Argon2 with made-up links."""
+    from app.core import security
+
+    hashed: list[str] = []
+    real = security.hash_password
+    monkeypatch.setattr(
+        "app.caseload.views.hash_password", lambda pw: hashed.append(pw) or real(pw)
+    )
+    token = csrf_from(client.get("/signin").text)
+    form = {"csrf_token": token, "display_name": "A", "username": "abcde", "birth_date": "1.1.2006"}
+    made_up = client.post(
+        "/invitations/doesnotexist-xxxxxxxxxx", data={**form, "password": "x" * 12}
+    )
+    assert made_up.status_code == 404
+    _manager, path = invitation_link(client, session)
+    token = csrf_from(client.get(path).text)
+    refused = client.post(
+        path, data={**form, "csrf_token": token, "birth_date": "soon", "password": "x" * 12}
+    )
+    assert refused.status_code == 422
+    assert hashed == []
+    accepted = client.post(path, data={**form, "csrf_token": token, "password": "x" * 12})
+    assert accepted.status_code == 200 and hashed == ["x" * 12]

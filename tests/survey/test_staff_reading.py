@@ -78,3 +78,19 @@ def test_the_young_person_cannot_write_a_staff_reading(
         f"/assessments/{assessment_id}/reading", data={"csrf_token": token, "family": "1"}
     )
     assert refused.status_code == 404
+
+
+def test_a_circle_is_never_laid_over_another_persons(client: TestClient, session: Session) -> None:
+    """A case manager with two young people can't compare one's circle with the other's."""
+    from tests.caseload.test_access import completed_assessment
+
+    manager = make_case_manager(session)
+    first, second = make_young_person(session), make_young_person(session)
+    assign(session, manager, first, second)
+    mine, theirs = completed_assessment(session, first), completed_assessment(session, second)
+    sign_in(client, manager)
+    mixed = client.get(f"/api/v1/assessments/{mine.id}/circle?compare={theirs.id}")
+    assert mixed.status_code == 404
+    assert client.get(f"/assessments/{mine.id}?compare={theirs.id}").status_code == 404
+    alone = client.get(f"/api/v1/assessments/{mine.id}/circle?compare=none")
+    assert alone.status_code == 200 and alone.json()["compared_with"] is None
