@@ -34,6 +34,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Routes under these paths are called with a bearer token, never with this site's cookies,
 # so a forged request from a browser carries no credentials for them.
 BEARER_PREFIXES = ("/fhir/",)
+# A navigation into one of these is a frame in someone else's page, not the person's window.
+EMBEDDED_DESTINATIONS = ("iframe", "frame", "embed", "object", "fencedframe")
 # Anyone's page may embed these: they hold nothing personal.
 OPEN_PREFIXES = (*BEARER_PREFIXES, "/static/")
 
@@ -100,7 +102,7 @@ def embedded_elsewhere(scope: Scope) -> bool:
     if header(scope, b"sec-fetch-site") not in ("same-site", "cross-site"):
         return False
     navigation = header(scope, b"sec-fetch-mode") == "navigate"
-    return not navigation or header(scope, b"sec-fetch-dest") not in (None, "document")
+    return not navigation or header(scope, b"sec-fetch-dest") in EMBEDDED_DESTINATIONS
 
 
 def form_token(body: bytes, content_type: str) -> str | None:
