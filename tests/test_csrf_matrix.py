@@ -165,13 +165,19 @@ def test_another_sites_background_request_reads_nothing_and_writes_no_audit_row(
         answer = client.get(path, headers=headers, follow_redirects=False)
         assert answer.status_code == 403, (headers, answer.status_code)
     assert fingerprint(session) == before
-    # The person opening the page from a link elsewhere is a navigation: it is let through.
-    opened = client.get(
-        path,
-        headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"},
-        follow_redirects=False,
-    )
-    assert opened.status_code != 403
+    # The person opening the page from a link elsewhere is a navigation: it is let through,
+    # also when the page's service worker fetches it again (mode same-origin, a document).
+    for navigation in (
+        {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"},
+        {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "empty"},
+        {
+            "Sec-Fetch-Site": "same-site",
+            "Sec-Fetch-Mode": "same-origin",
+            "Sec-Fetch-Dest": "document",
+        },
+    ):
+        opened = client.get(path, headers=navigation, follow_redirects=False)
+        assert opened.status_code != 403, navigation
 
 
 @pytest.mark.parametrize("token", ["ä", "\u00ff" * 64, "0" * 63 + "é"])

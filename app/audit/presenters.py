@@ -122,7 +122,13 @@ def entry(found: AuditEvent, name: str | None, organisation: str | None) -> Entr
 
 def refusal_line(group: audit.Refusals) -> RefusalLine:
     return RefusalLine(
-        who=actor_name(group.role, group.name, group.organisation, group.client_id),
+        who=actor_name(
+            group.role,
+            group.name,
+            group.organisation,
+            group.client_id,
+            is_self=group.role == audit.SELF,
+        ),
         what=gettext(TRIED[group.kind]),
         count=group.count,
         first=group.first,

@@ -28,6 +28,7 @@ PORTAL = "portal"  # actor_role of a machine client, and the "who" filter's valu
 SHOWN = col(AuditEvent.outcome) != literal_column(f"'{Outcome.DENIED.value}'")
 # Roles whose refused attempts are shown without a name: other young people.
 UNNAMED_ROLES = ("young_person", "anonymous")
+SELF = "self"  # the person themself, in their own refused attempts (a link that failed)
 MAX_GROUPS = 500  # safety bound on the rows a GROUP BY hands back
 
 
@@ -313,9 +314,12 @@ def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refu
     Other young people are one unnamed actor: the person is not told who they are.
     """
     # Labels, so that GROUP BY names the same expressions as the SELECT on PostgreSQL.
-    unnamed = col(AuditEvent.actor_role).in_(UNNAMED_ROLES)
+    themself = col(AuditEvent.actor_id) == subject_id
+    unnamed = col(AuditEvent.actor_role).in_(UNNAMED_ROLES) & ~themself
     role = case(
-        (unnamed, literal_column("'young_person'")), else_=col(AuditEvent.actor_role)
+        (themself, literal_column(f"'{SELF}'")),
+        (unnamed, literal_column("'young_person'")),
+        else_=col(AuditEvent.actor_role),
     ).label("role")
     actor_id = case((unnamed, null()), else_=col(AuditEvent.actor_id)).label("actor_id")
     grouped = (

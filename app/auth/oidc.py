@@ -10,10 +10,12 @@ the account that asked). The authorization response's `iss` parameter
 (RFC 9207) must name the provider the request went to.
 """
 
+import hashlib
+import hmac
 import logging
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import httpx2
@@ -26,6 +28,7 @@ from starlette.responses import Response
 from app.core.config import OidcProvider, get_settings
 from app.core.errors import AppError, NotFound
 from app.core.i18n import N_
+from app.core.security import derived_key
 
 log = logging.getLogger("mylife.oidc")
 FLOW_COOKIE = "mylife_oidc"
@@ -81,6 +84,16 @@ class Flow:
     account_id: int | None = None
     session_binding: str | None = None
     started_at: float = field(default_factory=time.time)
+    browser: str | None = None  # which browser started it (see browser_mark)
+
+
+def browser_mark(request: Request) -> str:
+    """Stands for the browser (its sign-in session, else its seed): a flow is finished only
+    in the browser that started it, so a flow cookie planted from another port of the same
+    host, with the planter's own answer, signs nobody in."""
+    key = derived_key("oidc-browser").encode()
+    binding = str(request.state.csrf_binding).encode()
+    return hmac.new(key, binding, hashlib.sha256).hexdigest()
 
 
 def _remember(request: Request, state: str, flow: Flow) -> None:
@@ -155,7 +168,7 @@ async def start(
     except (httpx2.HTTPError, ValueError, KeyError, RuntimeError) as error:
         log.warning("cannot start sign-in with %s: %r", provider.name, error)
         raise SignInUnavailable() from error
-    _remember(request, state, flow)
+    _remember(request, state, replace(flow, browser=browser_mark(request)))
     return response
 
 
@@ -186,6 +199,9 @@ async def finish(request: Request, provider: OidcProvider) -> tuple[Flow, Identi
     if request.query_params.get("error"):
         raise SignInCancelled()
     if flow is None or flow.provider != provider.name:
+        raise SignInExpired()
+    # A link is bound more tightly, to its account and sign-in session, and says so itself.
+    if flow.purpose != "link" and flow.browser != browser_mark(request):
         raise SignInExpired()
     try:
         token: dict[str, Any] = await app.authorize_access_token(request)

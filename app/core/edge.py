@@ -101,8 +101,11 @@ def embedded_elsewhere(scope: Scope) -> bool:
         return False  # a change is the forgery check's to refuse
     if header(scope, b"sec-fetch-site") not in ("same-site", "cross-site"):
         return False
-    navigation = header(scope, b"sec-fetch-mode") == "navigate"
-    return not navigation or header(scope, b"sec-fetch-dest") in EMBEDDED_DESTINATIONS
+    destination = header(scope, b"sec-fetch-dest")
+    # A navigation, also when the page's service worker fetches it again (mode same-origin,
+    # destination still the document).
+    navigation = header(scope, b"sec-fetch-mode") == "navigate" or destination == "document"
+    return not navigation or destination in EMBEDDED_DESTINATIONS
 
 
 def form_token(body: bytes, content_type: str) -> str | None:

@@ -398,3 +398,28 @@ def test_a_poll_that_names_no_revision_reads_the_plan_and_is_recorded(
         .where(AuditEvent.subject_id == person.id, AuditEvent.action == "plan.read")
     ).one()
     assert reads == 1
+
+
+def test_the_persons_own_refused_attempt_reads_as_theirs(
+    client: TestClient, session: Session
+) -> None:
+    """A link of their own that failed (a stale provider sign-in) is "You", not lumped in
+    with other young people's attempts."""
+    person, other = make_young_person(session, locale="en"), make_young_person(session)
+    for actor in (person, other):
+        session.add(
+            audit.event(
+                actor=actor,
+                subject_id=person.id,
+                action="identity.link",
+                object_type="external_identity",
+                object_id=None,
+                outcome=Outcome.DENIED,
+            )
+        )
+    session.flush()
+    sign_in(client, person)
+    html = client.get("/me/access").text
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "You tried once to link a way to sign in to your account" in text
+    assert "Another MyLife user tried once to link a way to sign in to your account" in text

@@ -15,7 +15,7 @@ from app.caseload import service as caseload
 from app.caseload.models import Invitation
 from app.core.config import get_settings
 from app.core.security import token_digest
-from tests.factories import PASSWORD, csrf_from, make_case_manager, make_young_person
+from tests.factories import PASSWORD, csrf_from, make_case_manager, make_young_person, sign_in
 from tests.oidc.fixtures import APP
 from tests.oidc.provider import Provider, follow_until, log_in
 
@@ -259,3 +259,27 @@ def test_password_sign_in_can_be_switched_off(
         .used_at
         is None
     )
+
+
+def test_a_flow_planted_from_another_port_signs_nobody_in(
+    client: TestClient, session: Session, portal: Provider
+) -> None:
+    """Cookies ignore ports: a page on another port of the same host can hand a victim's
+    browser the attacker's own flow cookie and send it to the attacker's callback. The flow
+    finishes only in the browser that started it."""
+    attacker, victim = make_young_person(session), make_case_manager(session)
+    identities.link(session, account=attacker, issuer=portal.issuer, subject="planter-1")
+    session.commit()
+    with TestClient(client.app, base_url=APP) as planter:
+        to_provider = start_sign_in(planter, "/auth/oidc/portal/login")
+        with httpx.Client() as browser:
+            page = browser.get(to_provider.headers["location"], follow_redirects=True)
+            answer = follow_until(browser, log_in(browser, page, "planter-1"), APP)
+        flow_cookie = planter.cookies.get("mylife_oidc")
+    callback = answer.headers["location"].removeprefix(APP)
+    sign_in(client, victim)
+    client.cookies.set("mylife_oidc", flow_cookie or "", path="/")
+    refused = client.get(callback, follow_redirects=False)
+    assert refused.status_code == 400
+    assert "started in another browser window" in page_text(refused)
+    assert client.get("/api/v1/session").json()["account_id"] == victim.id
