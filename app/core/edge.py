@@ -1,8 +1,9 @@
 """What every request passes before any route, and every response after it.
 
 `EdgeMiddleware` refuses, before a route runs: a Host this service does not answer to,
-a body over the limit, a NUL character anywhere, and a state change that does not come
-from this service's own pages (cross-site request forgery). `ResponseHeaders` wraps the
+another site's background request for personal data, a NUL character anywhere, a body over
+the limit, and a state change that does not come from this service's own pages (cross-site
+request forgery). `ResponseHeaders` wraps the
 whole application, error pages included, with the security headers and `no-store`.
 """
 
@@ -133,7 +134,8 @@ class EdgeMiddleware:
         settings = get_settings()
         binding, new_seed = self._binding(scope)
         scope.setdefault("state", {})["csrf_binding"] = binding
-        send = _with_seed_cookie(send, new_seed)
+        if not scope["path"].startswith(OPEN_PREFIXES):  # never on what a cache may keep
+            send = _with_seed_cookie(send, new_seed)
         if (header(scope, b"host") or "").lower() not in settings.allowed_hosts:
             await self.refuse(scope, receive, send, UnknownHost())
             return
@@ -169,7 +171,7 @@ class EdgeMiddleware:
         if binding is not None:
             return binding, None
         seed = secrets.token_urlsafe(32)
-        return f"browser:{seed}", seed
+        return csrf_binding(None, seed) or "", seed
 
     @staticmethod
     def _allowed(scope: Scope, binding: str, body: bytes, content_type: str) -> bool:

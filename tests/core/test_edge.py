@@ -90,3 +90,10 @@ def test_logs_never_hold_a_bearer_secret(line: str, kept: str, secret: str) -> N
     )
     RedactSecrets().filter(record)
     assert secret not in record.getMessage()
+
+
+def test_what_a_cache_may_keep_sets_no_cookie(client: TestClient) -> None:
+    static = client.get("/static/app.css")
+    assert static.status_code == 200 and "set-cookie" not in static.headers
+    assert "set-cookie" not in client.get("/fhir/R4/metadata").headers
+    assert client.get("/signin").headers["set-cookie"].startswith("mylife_csrf=")
