@@ -1,18 +1,13 @@
 """Whatever a browser sends to a form, the answer is never a server error."""
 
-from datetime import date
-
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from app.caseload import service as caseload
-from app.plan import service as plans
-from app.plan.models import ActionOwner
-from app.survey import service as survey
-from tests.factories import assign, make_case_manager, make_young_person, sign_in
+from tests.factories import sign_in
+from tests.routes import build_world
 
 FIELDS = {
     "text": None,
@@ -67,32 +62,18 @@ forms = st.dictionaries(st.sampled_from(sorted(FIELDS)), values, max_size=8)
 
 @pytest.fixture
 def world(client: TestClient, session: Session) -> dict[str, str]:
-    manager, person = make_case_manager(session), make_young_person(session)
-    assign(session, manager, person)
-    assessment, _ = survey.start_or_resume(session, actor=person)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
-    goal = plans.add_goal(session, actor=manager, plan=plan, text="Goal", themes=[])
-    action = plans.add_action(
-        session,
-        actor=manager,
-        plan=plan,
-        goal=goal,
-        values={"text": "Step", "owner": ActionOwner.YOUNG_PERSON},
-    )
-    review = plans.add_review(
-        session, actor=manager, plan=plan, values={"held_on": date(2026, 1, 2)}
-    )
-    token = caseload.invite(session, actor=manager)
+    """The route table's world, the case manager signed in."""
+    built = build_world(session)
     session.commit()
-    csrf = sign_in(client, manager)
+    values = built.values
     return {
-        "csrf": csrf,
-        "person": str(person.id),
-        "assessment": str(assessment.id),
-        "goal": str(goal.id),
-        "action": str(action.id),
-        "review": str(review.id),
-        "invitation": token,
+        "csrf": sign_in(client, built.manager),
+        "person": values["person_id"],
+        "assessment": values["open_assessment_id"],
+        "goal": values["goal_id"],
+        "action": values["action_id"],
+        "review": values["review_id"],
+        "invitation": values["token"],
     }
 
 

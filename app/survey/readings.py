@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.auth import access
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
@@ -33,13 +32,8 @@ def record(
     """Save the actor's reading per theme ('' clears one). Only a case manager, only completed."""
     if actor.role != Role.CASE_MANAGER or assessment.status != AssessmentStatus.COMPLETED:
         raise NotFound()
-    access.authorize(
-        session,
-        actor=actor,
-        subject_id=assessment.subject_id,
-        action="assessment.reading.update",
-        object_type="assessment",
-        object_id=assessment.id,
+    service.authorize_assessment(
+        session, actor=actor, assessment=assessment, action="assessment.reading.update"
     )
     definition = service.assessment_definition(session, assessment)
     scale = satisfaction_scale(definition)

@@ -160,38 +160,54 @@ def start_or_resume(session: Session, *, actor: Account) -> tuple[Assessment, bo
     return assessment, True
 
 
-def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
-    """An assessment the actor may read (audited); anything else is simply not found."""
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise NotFound()
+def authorize_assessment(
+    session: Session,
+    *,
+    actor: Account,
+    assessment: Assessment,
+    action: str,
+    only_self: bool = False,
+) -> None:
+    """The one access check for an assessment (audited when the actor is not the person)."""
     access.authorize(
         session,
         actor=actor,
         subject_id=assessment.subject_id,
-        action="assessment.read",
+        action=action,
         object_type="assessment",
         object_id=assessment.id,
+        only_self=only_self,
+    )
+
+
+def _load(
+    session: Session, *, actor: Account, assessment_id: int, action: str, only_self: bool
+) -> Assessment:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound()
+    authorize_assessment(
+        session, actor=actor, assessment=assessment, action=action, only_self=only_self
     )
     return assessment
+
+
+def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
+    """An assessment the actor may read (audited); anything else is simply not found."""
+    read = "assessment.read"
+    return _load(session, actor=actor, assessment_id=assessment_id, action=read, only_self=False)
 
 
 def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
     """An assessment the actor answers: only the person's own; anyone else is refused as if
     it did not exist, and the try is audited."""
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise NotFound()
-    access.authorize(
+    return _load(
         session,
         actor=actor,
-        subject_id=assessment.subject_id,
+        assessment_id=assessment_id,
         action="assessment.answer",
-        object_type="assessment",
-        object_id=assessment.id,
         only_self=True,
     )
-    return assessment
 
 
 def version_of(session: Session, assessment: Assessment) -> InstrumentVersion:

@@ -340,8 +340,6 @@ def test_the_person_sees_their_own_changes_to_who_sees_them_and_how_they_sign_in
 ) -> None:
     """Joining a caseload and linking or removing a sign-in are the person's own acts, but
     they change who can see the data or act as the person: the log shows them, as "You"."""
-    from app.audit import service as audit_service
-
     person = make_young_person(session, locale="en")
     manager = make_case_manager(session, display_name="Mikko M")
     for action, object_type in (
@@ -349,25 +347,8 @@ def test_the_person_sees_their_own_changes_to_who_sees_them_and_how_they_sign_in
         ("identity.link", "external_identity"),
         ("identity.unlink", "external_identity"),
     ):
-        session.add(
-            audit_service.event(
-                actor=person,
-                subject_id=person.id,
-                action=action,
-                object_type=object_type,
-                object_id=1,
-            )
-        )
-    session.add(
-        audit_service.event(
-            actor=manager,
-            subject_id=person.id,
-            action="identity.link",
-            object_type="external_identity",
-            object_id=None,
-            outcome=Outcome.DENIED,
-        )
-    )
+        record(session, person, person, action, object_type, Outcome.ALLOWED)
+    record(session, manager, person, "identity.link", "external_identity", Outcome.DENIED)
     session.flush()
     sign_in(client, person)
     html = client.get("/me/access").text
@@ -407,19 +388,26 @@ def test_the_persons_own_refused_attempt_reads_as_theirs(
     with other young people's attempts."""
     person, other = make_young_person(session, locale="en"), make_young_person(session)
     for actor in (person, other):
-        session.add(
-            audit.event(
-                actor=actor,
-                subject_id=person.id,
-                action="identity.link",
-                object_type="external_identity",
-                object_id=None,
-                outcome=Outcome.DENIED,
-            )
-        )
+        record(session, actor, person, "identity.link", "external_identity", Outcome.DENIED)
     session.flush()
     sign_in(client, person)
     html = client.get("/me/access").text
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "You tried once to link a way to sign in to your account" in text
     assert "Another MyLife user tried once to link a way to sign in to your account" in text
+
+
+def record(
+    session: Session, actor: Account, person: Account, action: str, kind: str, outcome: Outcome
+) -> None:
+    """One audit row about `person`, as the application writes it."""
+    session.add(
+        audit.event(
+            actor=actor,
+            subject_id=person.id,
+            action=action,
+            object_type=kind,
+            object_id=None,
+            outcome=outcome,
+        )
+    )
