@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app import models  # noqa: F401
+from app.auth.naming import STAFF_ROLES
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import AppError
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     link.add_argument("--username", required=True)
     staff = actions.add_parser("staff", help="create a staff account that signs in through OIDC")
     staff.add_argument("--name", required=True)
-    staff.add_argument("--role", choices=["case_manager", "manager", "admin"], required=True)
+    staff.add_argument("--role", choices=[str(role) for role in STAFF_ROLES], required=True)
     staff.add_argument(
         "--organisation", help="where they work, shown beside their name (at most 120 characters)"
     )

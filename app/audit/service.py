@@ -15,19 +15,20 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent, Outcome
-from app.auth.models import Account
+from app.auth.models import Account, Role
 from app.core.types import local_midnight, local_today
 
 # The Finnish Client Data Act: a person can see who accessed their data over two years.
 LOG_YEARS = 2
 PAGE_SIZE = 50
 PORTAL = "portal"  # actor_role of a machine client, and the "who" filter's value for it
+ANONYMOUS = "anonymous"  # actor_role of an attempt by no one signed in
 # Accesses that were allowed (and those allowed but then not accepted): everything not
 # refused. The same inline literal as the partial index on them, so that both SQLite
 # and PostgreSQL use that index: a flood of refusals is never read to find them.
 SHOWN = col(AuditEvent.outcome) != literal_column(f"'{Outcome.DENIED.value}'")
 # Roles whose refused attempts are shown without a name: other young people.
-UNNAMED_ROLES = ("young_person", "anonymous")
+UNNAMED_ROLES = (Role.YOUNG_PERSON.value, ANONYMOUS)
 SELF = "self"  # the person themself, in their own refused attempts (a link that failed)
 MAX_GROUPS = 500  # safety bound on the rows a GROUP BY hands back
 
@@ -49,7 +50,7 @@ def event(
     (`client_id`, `token_subject`) rather than a signed-in person."""
     return AuditEvent(
         actor_id=actor.id if actor else None,
-        actor_role=PORTAL if machine else str(actor.role) if actor else "anonymous",
+        actor_role=PORTAL if machine else str(actor.role) if actor else ANONYMOUS,
         subject_id=subject_id,
         action=action,
         object_type=object_type,

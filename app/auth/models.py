@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.i18n import N_, gettext
 from app.core.types import UTCDateTime, utcnow
 
 
@@ -14,6 +15,19 @@ class Role(StrEnum):
     CASE_MANAGER = "case_manager"
     MANAGER = "manager"
     ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role in the reader's language."""
+        return gettext(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.YOUNG_PERSON: N_("young person"),
+    Role.CASE_MANAGER: N_("case manager"),
+    Role.MANAGER: N_("manager"),
+    Role.ADMIN: N_("administrator"),
+}
 
 
 class AccountBase(SQLModel):

@@ -21,21 +21,17 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from app.auth.models import Account, Role
-from app.core.i18n import N_, gettext
+from app.core.i18n import gettext
 
-ROLE_LABELS = {
-    Role.YOUNG_PERSON: N_("young person"),
-    Role.CASE_MANAGER: N_("case manager"),
-    Role.MANAGER: N_("manager"),
-    Role.ADMIN: N_("administrator"),
-}
 STAFF_ROLES = (Role.CASE_MANAGER, Role.MANAGER, Role.ADMIN)
 
 
 def role_label(role: str | None) -> str:
     """A role in the reader's language ('' for none or an unknown one)."""
-    label = ROLE_LABELS.get(role) if role else None  # type: ignore[call-overload]
-    return gettext(label) if label else ""
+    try:
+        return Role(role).label if role else ""
+    except ValueError:
+        return ""
 
 
 def describe(name: str, role: str | None, organisation: str | None = None) -> str:

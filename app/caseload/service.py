@@ -28,7 +28,7 @@ from app.caseload.models import Invitation
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.security import token_digest
 from app.core.types import saved_id, utcnow
-from app.plan.models import Plan, PlanAction, PlanAgreement, Review
+from app.plan.models import Plan, PlanAction, PlanAgreement, PlanState, Review
 from app.survey import service as survey_service
 from app.survey.models import Answer, Assessment, InstrumentVersion
 
@@ -235,7 +235,7 @@ class CaseloadRow:
     display_name: str
     last_assessment_at: datetime | None
     open_assessment: bool
-    plan_state: str | None  # None: no plan yet; draft | proposed | agreed
+    plan_state: PlanState | None  # None: no plan yet
     next_review_on: date | None
     overdue_actions: int
     needs_help: bool
@@ -289,12 +289,14 @@ def _plan_summary(today: date) -> Any:
     )
 
 
-def _plan_state(has_plan: bool, agreement_id: int | None, agreed_at: datetime | None) -> str | None:
+def _plan_state(
+    has_plan: bool, agreement_id: int | None, agreed_at: datetime | None
+) -> PlanState | None:
     if not has_plan:
         return None
     if agreed_at is not None:
-        return "agreed"
-    return "proposed" if agreement_id is not None else "draft"
+        return PlanState.AGREED
+    return PlanState.PROPOSED if agreement_id is not None else PlanState.DRAFT
 
 
 def _needing_help(session: Session, people: list[int]) -> set[int]:

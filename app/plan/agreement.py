@@ -5,16 +5,16 @@ is a draft again); an agreed version stays as it was, viewable and printable.
 """
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.auth.models import Account
+from app.auth.models import Account, Role
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
 from app.plan import service
-from app.plan.models import Plan, PlanAgreement
+from app.plan.models import Plan, PlanAgreement, PlanState
 
 
 def snapshot(session: Session, *, plan: Plan) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def snapshot(session: Session, *, plan: Plan) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Status:
-    state: Literal["draft", "proposed", "agreed"]
+    state: PlanState
     proposal: PlanAgreement | None
     last_agreed: PlanAgreement | None
 
@@ -45,8 +45,8 @@ def status(session: Session, *, plan: Plan) -> Status:
     current = next((a for a in agreements if a.revision == plan.revision), None)
     last_agreed = next((a for a in agreements if a.agreed_at is not None), None)
     if current is not None and current.agreed_at is not None:
-        return Status("agreed", None, current)
-    return Status("proposed" if current else "draft", current, last_agreed)
+        return Status(PlanState.AGREED, None, current)
+    return Status(PlanState.PROPOSED if current else PlanState.DRAFT, current, last_agreed)
 
 
 def agree(session: Session, *, actor: Account, plan: Plan) -> PlanAgreement:
@@ -77,7 +77,7 @@ def agree(session: Session, *, actor: Account, plan: Plan) -> PlanAgreement:
                     PlanAgreement.plan_id == plan.id, PlanAgreement.revision == locked.revision
                 )
             ).one()
-    if current.agreed_at is None and current.proposed_by_role != str(actor.role):
+    if current.agreed_at is None and Role(current.proposed_by_role) != actor.role:
         current.agreed_by_id = actor.id
         current.agreed_at = utcnow()
         session.add(current)

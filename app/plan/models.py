@@ -15,6 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.i18n import N_, gettext
 from app.core.schemas import Body, IsoDate, Version, free_text, text
 from app.core.types import UTCDateTime, utcnow
 from app.survey.definition import shipped_theme_ids
@@ -46,6 +47,17 @@ class GoalStatus(StrEnum):
     REACHED = "reached"
     DROPPED = "dropped"
 
+    @property
+    def label(self) -> str:
+        return gettext(GOAL_STATUS_LABELS[self])
+
+
+GOAL_STATUS_LABELS = {
+    GoalStatus.OPEN: N_("Open"),
+    GoalStatus.REACHED: N_("Reached"),
+    GoalStatus.DROPPED: N_("Dropped"),
+}
+
 
 class Goal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +74,54 @@ class ActionOwner(StrEnum):
     YOUNG_PERSON = "young_person"
     CASE_MANAGER = "case_manager"
     SERVICE = "service"
+
+    @property
+    def label(self) -> str:
+        """Who, in general: "the young person", "a service"."""
+        return gettext(ACTION_OWNER_LABELS[self])
+
+    @property
+    def choice_label(self) -> str:
+        """Who, as a choice in the action form (a service is named in its own field)."""
+        if self is ActionOwner.SERVICE:
+            return gettext("a service (name it below)")
+        return self.label
+
+    def who(self, service_name: str | None) -> str:
+        """Who does one action: the person or case manager, or the service by its name."""
+        return (service_name or "") if self is ActionOwner.SERVICE else self.label
+
+
+ACTION_OWNER_LABELS = {
+    ActionOwner.YOUNG_PERSON: N_("the young person"),
+    ActionOwner.CASE_MANAGER: N_("the case manager"),
+    ActionOwner.SERVICE: N_("a service"),
+}
+
+
+class PlanState(StrEnum):
+    """Where the plan's current revision stands on agreement."""
+
+    DRAFT = "draft"
+    PROPOSED = "proposed"  # one side proposed it, the other has not agreed yet
+    AGREED = "agreed"
+
+    @property
+    def label(self) -> str:
+        return gettext(PLAN_STATE_LABELS[self])
+
+
+PLAN_STATE_LABELS = {
+    PlanState.DRAFT: N_("draft"),
+    PlanState.PROPOSED: N_("waiting for agreement"),
+    PlanState.AGREED: N_("agreed"),
+}
+NO_PLAN_LABEL = N_("not started")
+
+
+def plan_state_label(state: PlanState | None) -> str:
+    """A plan's state in the reader's language, or that there is no plan yet (None)."""
+    return state.label if state is not None else gettext(NO_PLAN_LABEL)
 
 
 class PlanAction(SQLModel, table=True):

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.auth.models import Account
 from app.auth.naming import describe
+from app.core.i18n import N_, gettext
 from app.core.types import saved_id, utcnow
 from app.plan import agreement, service
 from app.plan.models import (
@@ -129,6 +130,51 @@ def page(
         "focus": {f.theme_id: f for f in focus},
         "forms": forms or {},
         "today": utcnow().date(),
+    }
+
+
+# How the history names a changed field, what was done and to what.
+FIELD_LABELS = {
+    "text": N_("Text"),
+    "themes": N_("Themes"),
+    "status": N_("Status"),
+    "owner": N_("Who"),
+    "service_name": N_("Service"),
+    "due_on": N_("By when"),
+    "done": N_("Done"),
+    "held_on": N_("Date of the review"),
+    "agreed": N_("What was agreed"),
+    "changed": N_("What has changed"),
+    "next_review_on": N_("Next review"),
+}
+CHANGE_KIND_LABELS = {"created": N_("added"), "updated": N_("changed")}
+CHANGED_OBJECT_LABELS = {"goal": N_("a goal"), "action": N_("an action"), "review": N_("a review")}
+
+
+def field_label(key: str) -> str:
+    """A field's name in the reader's language (the key itself for an unknown one)."""
+    return gettext(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+
+
+def change_kind_label(kind: str) -> str:
+    return gettext(CHANGE_KIND_LABELS.get(kind, CHANGE_KIND_LABELS["updated"]))
+
+
+def changed_object_label(object_type: str) -> str:
+    return gettext(CHANGED_OBJECT_LABELS.get(object_type, CHANGED_OBJECT_LABELS["review"]))
+
+
+def history_page(session: Session, *, plan: Plan, goal: Goal | None = None) -> dict[str, Any]:
+    """Every change to the plan, or to one goal, with the labels the page shows."""
+    return {
+        "plan": plan,
+        "changes": service.history(session, plan=plan, goal_id=goal.id if goal else None),
+        "goal": goal,
+        "titles": theme_titles(session),
+        "person": person_of(session, plan),
+        "field_label": field_label,
+        "change_kind_label": change_kind_label,
+        "changed_object_label": changed_object_label,
     }
 
 

@@ -196,26 +196,11 @@ def agreed(request: Request, session: SessionDep, plan: PlanRead, agreement_id: 
 
 @router.get("/people/{person_id}/plan/history")
 def plan_history(request: Request, session: SessionDep, plan: PlanRead) -> Response:
-    changes = service.history(session, plan=plan)
-    context = {
-        "plan": plan,
-        "changes": changes,
-        "goal": None,
-        "titles": presenters.theme_titles(session),
-        "person": presenters.person_of(session, plan),
-    }
-    return render(request, "plan/history.html", context)
+    return render(request, "plan/history.html", presenters.history_page(session, plan=plan))
 
 
 @router.get("/goals/{goal_id}/history")
 def goal_history(request: Request, session: SessionDep, found: GoalRead) -> Response:
     goal, plan = found
-    changes = service.history(session, plan=plan, goal_id=goal.id)
-    context = {
-        "plan": plan,
-        "changes": changes,
-        "goal": goal,
-        "titles": presenters.theme_titles(session),
-        "person": presenters.person_of(session, plan),
-    }
+    context = presenters.history_page(session, plan=plan, goal=goal)
     return render(request, "plan/history.html", context)

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.auth.models import Account
+from app.auth.models import Account, Role
 from app.core.errors import AppError, NotFound
 from app.core.templates import render_string
 from app.survey import circle, service
@@ -145,7 +145,7 @@ def result(
         "compare": compare,
         "help_themes": definition.help_needed({r.theme_id: r.satisfaction for r in readings}),
         "has_staff": any(r.staff is not None for r in readings),
-        "can_read": actor.role == "case_manager",
+        "can_read": actor.role == Role.CASE_MANAGER,
         "reading_form": reading_form or {},
     }
 
