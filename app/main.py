@@ -11,10 +11,12 @@ from starlette.types import ASGIApp, Scope
 from app import models  # noqa: F401  (every table registered before use)
 from app.api import router as api_router
 from app.audit.views import router as audit_router
+from app.auth import naming
+from app.auth.models import Role
 from app.auth.oidc import FLOW_COOKIE, FLOW_SECONDS
 from app.auth.views import router as auth_router
 from app.caseload.views import router as caseload_router
-from app.core import problems
+from app.core import problems, templates
 from app.core.config import get_settings
 from app.core.edge import EdgeMiddleware, ResponseHeaders
 from app.core.errors import AppError
@@ -25,7 +27,9 @@ from app.core.templates import STATIC_DIR
 from app.fhir.api import router as fhir_router
 from app.fhir.errors import render_outcome
 from app.pages import router as pages_router
+from app.plan.models import ActionOwner, GoalStatus, PlanState, plan_state_label
 from app.plan.views import router as plan_router
+from app.survey.models import AssessmentStatus
 from app.survey.views import router as survey_router
 
 
@@ -49,9 +53,25 @@ class MyLife(FastAPI):
         return ResponseHeaders(super().build_middleware_stack())
 
 
+def add_template_names() -> None:
+    """The domains' enums and labels that templates compare and show: `account.role ==
+    Role.CASE_MANAGER`, `GoalStatus(value).label`; each label is defined once, by its enum."""
+    templates.add_names(
+        describe=naming.describe,  # a person as others see them: name (role, organisation)
+        Role=Role,
+        GoalStatus=GoalStatus,
+        ActionOwner=ActionOwner,
+        PlanState=PlanState,
+        AssessmentStatus=AssessmentStatus,
+        plan_state_label=plan_state_label,
+    )
+    templates.environment.filters["described"] = naming.describe_account
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     redact_access_log()
+    add_template_names()
     app = MyLife(
         title="MyLife",
         version="0.1.0",

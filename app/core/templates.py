@@ -15,13 +15,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.auth import naming
-from app.auth.models import Role
 from app.core import i18n
 from app.core.security import csrf_token_for
 from app.core.types import LOCAL_TIME
-from app.plan.models import ActionOwner, GoalStatus, PlanState, plan_state_label
-from app.survey.models import AssessmentStatus
 
 APP_DIR = Path(__file__).resolve().parents[1]
 STATIC_DIR = APP_DIR / "static"
@@ -80,23 +76,18 @@ def _build_environment() -> Environment:
         localized=i18n.localized,
         current_locale=i18n.current_locale,
         locale_names=i18n.LOCALE_NAMES,
-        describe=naming.describe,  # a person as others see them: name (role, organisation)
-        # Enums compared and labelled in templates: `account.role == Role.CASE_MANAGER`,
-        # `GoalStatus(value).label`; every label is defined once, next to its enum.
-        Role=Role,
-        GoalStatus=GoalStatus,
-        ActionOwner=ActionOwner,
-        PlanState=PlanState,
-        AssessmentStatus=AssessmentStatus,
-        plan_state_label=plan_state_label,
     )
-    env.filters.update(
-        date=_date, day=_day, iso_day=_iso_day, when=_when, described=naming.describe_account
-    )
+    env.filters.update(date=_date, day=_day, iso_day=_iso_day, when=_when)
     return env
 
 
 environment = _build_environment()
+
+
+def add_names(**names: Any) -> None:
+    """Let templates use the domains' names (enums, labels): core imports no domain, so the
+    application registers them when it is put together (`app.main`)."""
+    environment.globals.update(names)
 
 
 def is_htmx(request: Request) -> bool:
