@@ -4,7 +4,6 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth import identities
@@ -12,6 +11,7 @@ from app.auth.naming import copies_any, copies_staff_name, describe, name_key
 from app.cli import main
 from app.core.db import get_engine
 from app.core.i18n import current_locale, set_locale
+from tests.auth.conftest import Committed
 from tests.factories import make_case_manager, make_young_person
 
 
@@ -69,16 +69,15 @@ def test_only_active_staff_names_are_held(session: Session) -> None:
     assert not copies_staff_name(session, name="Ulla Uusi")
 
 
-def test_the_cli_sets_a_staff_members_organisation(engine: Engine) -> None:
-    issuer, subject = "https://idp.kuopio.test", f"mikko-{secrets.token_hex(3)}"
+def test_the_cli_sets_a_staff_members_organisation(cli_rows: Committed) -> None:
+    issuer, subject = f"https://idp-{secrets.token_hex(4)}.kuopio.test", "mikko"
+    cli_rows.issuers.append(issuer)  # the CLI commits: deleted after the test
     staff = ["identity", "staff", "--name", "Mikko CLI", "--role", "case_manager"]
     where = ["--organisation", "  Kuopio social services "]
     assert main([*staff, *where, "--issuer", issuer, "--subject", subject]) == 0
     with Session(get_engine()) as session:
         account = identities.account_for(session, issuer=issuer, subject=subject)
         assert account is not None and account.organisation == "Kuopio social services"
-        session.delete(account)
-        session.commit()
     with pytest.raises(SystemExit):
         main([*staff, "--organisation"])  # the option needs a value
 

@@ -1,4 +1,9 @@
-"""A real server on 127.0.0.1 for the browser, on this run's database."""
+"""A real server on 127.0.0.1 for the browser, on a database of the browser tests' own.
+
+The live server commits for real (the demo data, and whatever each test makes through
+`engine` or the pages), so it runs on its own database, built by the same migrations:
+nothing it commits is seen by the other tests, which share the run's database.
+"""
 
 import socket
 import threading
@@ -8,12 +13,25 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core.config import get_settings
+from app.core.db import build_engine, get_session, transaction
+from app.core.db_roles import set_up as set_up_roles
 from app.demo import load_demo
-from app.main import app
+from app.main import create_app
+from tests.conftest import (
+    OWNER_ROLE,
+    RUN,
+    RUNTIME_ROLE,
+    SERVER_URL,
+    alembic_config,
+    create_database,
+    drop_database,
+    server_url,
+)
 
 AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js").read_text()
 
@@ -24,11 +42,41 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def browser_database() -> tuple[str, str, str]:
+    """The administrator's, the owner's and the application's URL of a new database."""
+    if not SERVER_URL:
+        url = create_database("browser")
+        return url, url, url
+    name = f"mylife_browser_{RUN}"
+    set_up_roles(server_url(name), owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
+    return server_url(name), server_url(name, OWNER_ROLE), server_url(name, RUNTIME_ROLE)
+
+
 @pytest.fixture(scope="session")
-def live_server(engine: Engine) -> Iterator[str]:
+def engine() -> Iterator[Engine]:
+    """For the browser tests, in place of the run's: their own database, with the demo data."""
+    admin_url, owner_url, app_url = browser_database()
+    command.upgrade(alembic_config(owner_url), "head")
+    if SERVER_URL:  # grants again, as after every migration in production
+        set_up_roles(admin_url, owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
+    engine = build_engine(app_url)
     with Session(engine) as session:
         load_demo(session)
         session.commit()
+    yield engine
+    engine.dispose()
+    drop_database(admin_url)  # before the run's roles are dropped: the owner owns it
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine) -> Iterator[str]:
+    app = create_app()  # its own overrides: the `client` fixture's never touch it
+
+    def browser_session() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as session, transaction(session):
+            yield session
+
+    app.dependency_overrides[get_session] = browser_session
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
     server = uvicorn.Server(config)

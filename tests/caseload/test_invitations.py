@@ -92,7 +92,9 @@ def test_a_signed_in_young_person_joins_with_one_tap(client: TestClient, session
 def test_an_expired_invitation_is_refused(session: Session) -> None:
     manager = make_case_manager(session)
     token = service.invite(session, actor=manager)
-    invitation = session.exec(select(Invitation)).all()[-1]
+    invitation = session.exec(
+        select(Invitation).where(Invitation.case_manager_id == manager.id)
+    ).one()  # the manager's only invitation, not whichever row comes last
     invitation.expires_at = invitation.created_at - timedelta(seconds=1)
     session.add(invitation)
     session.flush()

@@ -262,16 +262,28 @@ def test_plans_outside_ones_reach_are_not_found_and_audited(session: Session) ->
     stranger_manager, stranger = make_case_manager(session), make_young_person(session)
     plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
     goal = plans.add_goal(session, actor=person, plan=plan, text="Private", themes=[])
+    refusals = []
     for actor in (stranger_manager, stranger):
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as read:
             plans.plan_of(session, actor=actor, person_id=person.id or 0, action="plan.read")
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as update:
             plans.object_in_plan(
                 session, actor=actor, model=Goal, object_id=goal.id or 0, action="plan.goal.update"
             )
+        refusals += [*read.value.keep, *update.value.keep]
+    # Each refusal carries its audit row, stored by the error handler after the rollback.
+    assert [
+        (r.actor_id, r.subject_id, r.action, r.object_id, r.outcome)  # type: ignore[attr-defined]
+        for r in refusals
+    ] == [
+        (actor.id, person.id, action, object_id, Outcome.DENIED)
+        for actor in (stranger_manager, stranger)
+        for action, object_id in (("plan.read", None), ("plan.goal.update", goal.id))
+    ]
     plans.object_in_plan(
         session, actor=manager, model=Goal, object_id=goal.id or 0, action="plan.goal.read"
     )
+    # Only the case manager's allowed read is in the log so far: the refusals are not yet.
     rows = session.exec(select(AuditEvent).where(AuditEvent.subject_id == person.id)).all()
     assert [(r.action, r.outcome) for r in rows] == [("plan.goal.read", Outcome.ALLOWED)]
     assert goal.status == GoalStatus.OPEN

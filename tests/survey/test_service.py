@@ -10,6 +10,7 @@ from app.survey import service
 from app.survey.definition import INSTRUMENT_DIR, checksum, parse_definition
 from app.survey.errors import (
     AssessmentClosed,
+    DefinitionClash,
     TextNotAllowed,
     TextTooLong,
     UnknownItem,
@@ -202,6 +203,6 @@ def test_same_version_with_other_content_is_refused(session: Session) -> None:
     data = json.loads(SHIPPED.read_text())
     data["title"]["en"] = "Changed without a new version"
     definition = parse_definition(json.dumps(data))
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(DefinitionClash) as raised:
         service.import_definition(session, definition=definition, checksum=checksum(definition))
-    assert getattr(raised.value, "field", None) == "version"
+    assert raised.value.field == "version"

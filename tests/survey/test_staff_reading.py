@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
+from app.survey.models import StaffReading
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
 
 
@@ -78,6 +79,29 @@ def test_the_young_person_cannot_write_a_staff_reading(
         f"/assessments/{assessment_id}/reading", data={"csrf_token": token, "family": "1"}
     )
     assert refused.status_code == 404
+    stored = select(StaffReading).where(StaffReading.assessment_id == assessment_id)
+    assert session.exec(stored).all() == []
+
+
+def test_no_reading_is_recorded_on_an_unfinished_assessment(
+    client: TestClient, session: Session
+) -> None:
+    manager = make_case_manager(session, locale="en")
+    person = make_young_person(session, locale="en")
+    assign(session, manager, person)
+    sign_in(client, person)
+    assessment_id = client.post("/api/v1/assessments").json()["id"]
+    answer = f"/api/v1/assessments/{assessment_id}/answers/family.satisfaction"
+    assert client.put(answer, json={"value": 8}).status_code == 200
+    client.cookies.clear()
+    token = sign_in(client, manager)
+    refused = client.post(
+        f"/assessments/{assessment_id}/reading",
+        data={"csrf_token": token, "family": "4", "health": "6"},
+    )
+    assert refused.status_code == 404
+    stored = select(StaffReading).where(StaffReading.assessment_id == assessment_id)
+    assert session.exec(stored).all() == []
 
 
 def test_a_circle_is_never_laid_over_another_persons(client: TestClient, session: Session) -> None:
