@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.auth.models import Account
 from app.core.errors import AppError, FieldError
 from app.core.i18n import N_
 from app.core.types import utcnow
@@ -181,3 +182,18 @@ def read(session: Session, resource: dict[str, Any]) -> Incoming:
         subject=reference if isinstance(reference, str) else None,
         answers=answers,
     )
+
+
+def for_person(incoming: Incoming, person: Account | None) -> Account:
+    """The person the response is imported for: the token's, and the one it names, if any."""
+    where = f"{ROOT}.subject"
+    if person is None:
+        raise InvalidResource(
+            field=where, message=N_("The person this token is for has no MyLife account.")
+        )
+    if incoming.subject is not None and not incoming.subject.endswith(f"Patient/{person.id}"):
+        raise InvalidResource(
+            field=where,
+            message=N_("The response is about someone else than the person this token is for."),
+        )
+    return person
