@@ -63,14 +63,7 @@ def search_questionnaires(request: Request, session: SessionDep, caller: Caller)
 
 @router.get("/Questionnaire/{resource_id}")
 def read_questionnaire(session: SessionDep, caller: Caller, resource_id: str) -> Response:
-    match = next(
-        (
-            version
-            for version, code in survey.all_versions(session)
-            if resources.questionnaire_id(code, version.version) == resource_id
-        ),
-        None,
-    )
+    match = importer.version_with_id(session, resource_id)
     caller.authorize(
         session,
         "patient/Questionnaire.read",

@@ -44,14 +44,22 @@ class _Problems:
             self.found.append(FieldError(where, message, params))
 
 
+def version_with_id(session: Session, resource_id: str) -> InstrumentVersion | None:
+    """The instrument version whose Questionnaire has this id (`mylife-youth-1.0`)."""
+    for version, code in survey.all_versions(session):
+        if resource_id == questionnaire_id(code, version.version):
+            return version
+    return None
+
+
 def _find_version(session: Session, canonical: str) -> InstrumentVersion | None:
     """`…/Questionnaire/mylife-youth|1.0`, or `…/Questionnaire/mylife-youth-1.0`."""
     url, _, wanted = canonical.partition("|")
     key = url.rstrip("/").rsplit("/", 1)[-1]
+    if not wanted:
+        return version_with_id(session, key)
     for version, code in survey.all_versions(session):
-        if wanted and key == code.replace("_", "-") and version.version == wanted:
-            return version
-        if not wanted and key == questionnaire_id(code, version.version):
+        if key == code.replace("_", "-") and version.version == wanted:
             return version
     return None
 
@@ -141,15 +149,8 @@ def _walk(
             answers[link_id] = value
 
 
-def read(session: Session, resource: dict[str, Any]) -> Incoming:
-    """The response as MyLife stores it, or InvalidResource naming every problem."""
-    problems = _Problems()
-    if resource.get("resourceType") != ROOT:
-        raise InvalidResource(
-            field="resourceType", message=N_("Send a QuestionnaireResponse resource.")
-        )
-    if resource.get("status") != "completed":
-        problems.add(f"{ROOT}.status", N_("Only a completed response can be imported."))
+def _identifier(resource: dict[str, Any], problems: _Problems) -> tuple[str, str]:
+    """The response's (system, value): what makes sending it again change nothing."""
     identifier = resource.get("identifier")
     system = identifier.get("system") if isinstance(identifier, dict) else None
     value = identifier.get("value") if isinstance(identifier, dict) else None
@@ -161,27 +162,38 @@ def read(session: Session, resource: dict[str, Any]) -> Incoming:
             f"{ROOT}.identifier",
             N_("Give an identifier (system and value), so that sending it again changes nothing."),
         )
+    return str(system), str(value)
+
+
+def _subject(resource: dict[str, Any]) -> str | None:
+    subject = resource.get("subject")
+    reference = subject.get("reference") if isinstance(subject, dict) else None
+    return reference if isinstance(reference, str) else None
+
+
+def read(session: Session, resource: dict[str, Any]) -> Incoming:
+    """The response as MyLife stores it, or InvalidResource naming every problem."""
+    problems = _Problems()
+    if resource.get("resourceType") != ROOT:
+        raise InvalidResource(
+            field="resourceType", message=N_("Send a QuestionnaireResponse resource.")
+        )
+    if resource.get("status") != "completed":
+        problems.add(f"{ROOT}.status", N_("Only a completed response can be imported."))
+    system, value = _identifier(resource, problems)
     canonical = resource.get("questionnaire")
     version = _find_version(session, canonical) if isinstance(canonical, str) else None
     if version is None:
         problems.add(f"{ROOT}.questionnaire", N_("There is no such questionnaire here."))
     authored = _authored(resource.get("authored"), problems)
-    subject = resource.get("subject")
-    reference = subject.get("reference") if isinstance(subject, dict) else None
     answers: dict[str, int | str] = {}
     if version is not None:
         definition = survey.definition_of(version)
         _walk(definition, resource.get("item", []), f"{ROOT}.item", answers, problems)
     if problems.found or version is None:
         raise InvalidResource(errors=problems.found)
-    return Incoming(
-        version=version,
-        system=str(system),
-        identifier=str(value),
-        authored=authored,
-        subject=reference if isinstance(reference, str) else None,
-        answers=answers,
-    )
+    subject = _subject(resource)
+    return Incoming(version, system, value, authored, subject, answers)
 
 
 def for_person(incoming: Incoming, person: Account | None) -> Account:
