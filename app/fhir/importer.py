@@ -104,6 +104,25 @@ def _answer(
         return None, FieldError(f"{where}.answer[0]", error.message, error.params)
 
 
+def _answerable(
+    definition: InstrumentDefinition,
+    link_id: str,
+    group: str | None,
+    answers: dict[str, int | str],
+    where: str,
+    problems: _Problems,
+) -> bool:
+    """Whether the item exists (in this theme's group, if inside one) and is not answered yet."""
+    outside = group is not None and not link_id.startswith(f"{group}.")
+    if link_id not in definition.items() or outside:
+        problems.add(where, N_("The questionnaire has no item '%(link_id)s'."), link_id=link_id)
+        return False
+    if link_id in answers:
+        problems.add(where, N_("The item '%(link_id)s' is answered twice."), link_id=link_id)
+        return False
+    return True
+
+
 def _walk(
     definition: InstrumentDefinition,
     items: Any,
@@ -127,18 +146,7 @@ def _walk(
         if group is None and link_id in themes and "answer" not in node:
             _walk(definition, node.get("item", []), f"{path}.item", answers, problems, link_id)
             continue
-        outside = group is not None and not link_id.startswith(f"{group}.")
-        if link_id not in definition.items() or outside:
-            problems.add(
-                f"{path}.linkId",
-                N_("The questionnaire has no item '%(link_id)s'."),
-                link_id=link_id,
-            )
-            continue
-        if link_id in answers:
-            problems.add(
-                f"{path}.linkId", N_("The item '%(link_id)s' is answered twice."), link_id=link_id
-            )
+        if not _answerable(definition, link_id, group, answers, f"{path}.linkId", problems):
             continue
         if not node.get("answer"):
             continue  # not answered
