@@ -9,6 +9,7 @@ outsider learns nothing.
 """
 
 from enum import StrEnum
+from functools import partial
 
 from sqlmodel import Session, select
 
@@ -135,6 +136,31 @@ def scope_allows(granted: frozenset[str], needed: str) -> bool:
     return False
 
 
+def _client_event(
+    outcome: Outcome,
+    *,
+    client_id: str | None,
+    token_subject: str,
+    subject_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+) -> AuditEvent:
+    """The audit row of a machine client's access (not yet added to the session)."""
+    return audit.event(
+        actor=None,
+        subject_id=subject_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        purpose="portal",
+        client_id=client_id,
+        machine=True,
+        token_subject=token_subject,
+    )
+
+
 def authorize_client(
     session: Session,
     *,
@@ -158,22 +184,15 @@ def authorize_client(
     Returns the audit row of the allowed access; with `record_allowed=False` the caller
     stores it once it knows the object (an import).
     """
-    subject_id = owner_id if owner_id is not None else person_id
-
-    def record(outcome: Outcome) -> AuditEvent:
-        return audit.event(
-            actor=None,
-            subject_id=subject_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            outcome=outcome,
-            purpose="portal",
-            client_id=client_id,
-            machine=True,
-            token_subject=token_subject,
-        )
-
+    record = partial(
+        _client_event,
+        client_id=client_id,
+        token_subject=token_subject,
+        subject_id=owner_id if owner_id is not None else person_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+    )
     if not scope_allows(granted, needed):
         challenge = f'Bearer realm="mylife-fhir", error="insufficient_scope", scope="{needed}"'
         raise ScopeMissing(headers={"WWW-Authenticate": challenge}, keep=[record(Outcome.DENIED)])

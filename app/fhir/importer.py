@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.auth.models import Account
 from app.core.errors import AppError, FieldError
 from app.core.i18n import N_
 from app.core.types import utcnow
@@ -43,14 +44,22 @@ class _Problems:
             self.found.append(FieldError(where, message, params))
 
 
+def version_with_id(session: Session, resource_id: str) -> InstrumentVersion | None:
+    """The instrument version whose Questionnaire has this id (`mylife-youth-1.0`)."""
+    for version, code in survey.all_versions(session):
+        if resource_id == questionnaire_id(code, version.version):
+            return version
+    return None
+
+
 def _find_version(session: Session, canonical: str) -> InstrumentVersion | None:
     """`…/Questionnaire/mylife-youth|1.0`, or `…/Questionnaire/mylife-youth-1.0`."""
     url, _, wanted = canonical.partition("|")
     key = url.rstrip("/").rsplit("/", 1)[-1]
+    if not wanted:
+        return version_with_id(session, key)
     for version, code in survey.all_versions(session):
-        if wanted and key == code.replace("_", "-") and version.version == wanted:
-            return version
-        if not wanted and key == questionnaire_id(code, version.version):
+        if key == code.replace("_", "-") and version.version == wanted:
             return version
     return None
 
@@ -95,6 +104,25 @@ def _answer(
         return None, FieldError(f"{where}.answer[0]", error.message, error.params)
 
 
+def _answerable(
+    definition: InstrumentDefinition,
+    link_id: str,
+    group: str | None,
+    answers: dict[str, int | str],
+    where: str,
+    problems: _Problems,
+) -> bool:
+    """Whether the item exists (in this theme's group, if inside one) and is not answered yet."""
+    outside = group is not None and not link_id.startswith(f"{group}.")
+    if link_id not in definition.items() or outside:
+        problems.add(where, N_("The questionnaire has no item '%(link_id)s'."), link_id=link_id)
+        return False
+    if link_id in answers:
+        problems.add(where, N_("The item '%(link_id)s' is answered twice."), link_id=link_id)
+        return False
+    return True
+
+
 def _walk(
     definition: InstrumentDefinition,
     items: Any,
@@ -118,18 +146,7 @@ def _walk(
         if group is None and link_id in themes and "answer" not in node:
             _walk(definition, node.get("item", []), f"{path}.item", answers, problems, link_id)
             continue
-        outside = group is not None and not link_id.startswith(f"{group}.")
-        if link_id not in definition.items() or outside:
-            problems.add(
-                f"{path}.linkId",
-                N_("The questionnaire has no item '%(link_id)s'."),
-                link_id=link_id,
-            )
-            continue
-        if link_id in answers:
-            problems.add(
-                f"{path}.linkId", N_("The item '%(link_id)s' is answered twice."), link_id=link_id
-            )
+        if not _answerable(definition, link_id, group, answers, f"{path}.linkId", problems):
             continue
         if not node.get("answer"):
             continue  # not answered
@@ -140,15 +157,8 @@ def _walk(
             answers[link_id] = value
 
 
-def read(session: Session, resource: dict[str, Any]) -> Incoming:
-    """The response as MyLife stores it, or InvalidResource naming every problem."""
-    problems = _Problems()
-    if resource.get("resourceType") != ROOT:
-        raise InvalidResource(
-            field="resourceType", message=N_("Send a QuestionnaireResponse resource.")
-        )
-    if resource.get("status") != "completed":
-        problems.add(f"{ROOT}.status", N_("Only a completed response can be imported."))
+def _identifier(resource: dict[str, Any], problems: _Problems) -> tuple[str, str]:
+    """The response's (system, value): what makes sending it again change nothing."""
     identifier = resource.get("identifier")
     system = identifier.get("system") if isinstance(identifier, dict) else None
     value = identifier.get("value") if isinstance(identifier, dict) else None
@@ -160,24 +170,50 @@ def read(session: Session, resource: dict[str, Any]) -> Incoming:
             f"{ROOT}.identifier",
             N_("Give an identifier (system and value), so that sending it again changes nothing."),
         )
+    return str(system), str(value)
+
+
+def _subject(resource: dict[str, Any]) -> str | None:
+    subject = resource.get("subject")
+    reference = subject.get("reference") if isinstance(subject, dict) else None
+    return reference if isinstance(reference, str) else None
+
+
+def read(session: Session, resource: dict[str, Any]) -> Incoming:
+    """The response as MyLife stores it, or InvalidResource naming every problem."""
+    problems = _Problems()
+    if resource.get("resourceType") != ROOT:
+        raise InvalidResource(
+            field="resourceType", message=N_("Send a QuestionnaireResponse resource.")
+        )
+    if resource.get("status") != "completed":
+        problems.add(f"{ROOT}.status", N_("Only a completed response can be imported."))
+    system, value = _identifier(resource, problems)
     canonical = resource.get("questionnaire")
     version = _find_version(session, canonical) if isinstance(canonical, str) else None
     if version is None:
         problems.add(f"{ROOT}.questionnaire", N_("There is no such questionnaire here."))
     authored = _authored(resource.get("authored"), problems)
-    subject = resource.get("subject")
-    reference = subject.get("reference") if isinstance(subject, dict) else None
     answers: dict[str, int | str] = {}
     if version is not None:
         definition = survey.definition_of(version)
         _walk(definition, resource.get("item", []), f"{ROOT}.item", answers, problems)
     if problems.found or version is None:
         raise InvalidResource(errors=problems.found)
-    return Incoming(
-        version=version,
-        system=str(system),
-        identifier=str(value),
-        authored=authored,
-        subject=reference if isinstance(reference, str) else None,
-        answers=answers,
-    )
+    subject = _subject(resource)
+    return Incoming(version, system, value, authored, subject, answers)
+
+
+def for_person(incoming: Incoming, person: Account | None) -> Account:
+    """The person the response is imported for: the token's, and the one it names, if any."""
+    where = f"{ROOT}.subject"
+    if person is None:
+        raise InvalidResource(
+            field=where, message=N_("The person this token is for has no MyLife account.")
+        )
+    if incoming.subject is not None and not incoming.subject.endswith(f"Patient/{person.id}"):
+        raise InvalidResource(
+            field=where,
+            message=N_("The response is about someone else than the person this token is for."),
+        )
+    return person

@@ -255,36 +255,47 @@ def bundle(resources: list[JSON], base: str, *, self_link: str) -> JSON:
     return found
 
 
-def capability_statement(base: str, *, issuer: str | None, today: date) -> JSON:
-    read, search = {"code": "read"}, {"code": "search-type"}
-    resources = [
-        ("Questionnaire", [read, search], []),
-        (
-            "QuestionnaireResponse",
-            [read, search, {"code": "create"}],
-            [("subject", "reference"), ("patient", "reference"), ("authored", "date")],
-        ),
-        ("CarePlan", [read, search], [("subject", "reference"), ("patient", "reference")]),
-        ("Goal", [read, search], [("subject", "reference"), ("patient", "reference")]),
-    ]
-    security: JSON = {
+_READ, _SEARCH = {"code": "read"}, {"code": "search-type"}
+_BY_PERSON = [("subject", "reference"), ("patient", "reference")]
+# (resource type, interactions, search parameters (name, type))
+_SERVED: list[tuple[str, list[JSON], list[tuple[str, str]]]] = [
+    ("Questionnaire", [_READ, _SEARCH], []),
+    (
+        "QuestionnaireResponse",
+        [_READ, _SEARCH, {"code": "create"}],
+        [*_BY_PERSON, ("authored", "date")],
+    ),
+    ("CarePlan", [_READ, _SEARCH], _BY_PERSON),
+    ("Goal", [_READ, _SEARCH], _BY_PERSON),
+]
+SMART = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+
+
+def _security(issuer: str | None) -> JSON:
+    return {
         "cors": False,
-        "service": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
-                        "code": "SMART-on-FHIR",
-                    }
-                ]
-            }
-        ],
+        "service": [{"coding": [{"system": SMART, "code": "SMART-on-FHIR"}]}],
         "description": (
             "Bearer JWT access tokens from the national portal's issuer"
             + (f" ({issuer})" if issuer else "")
             + " with SMART scopes patient/<Resource>.read and "
             "patient/QuestionnaireResponse.write."
         ),
+    }
+
+
+def _served(name: str, interactions: list[JSON], params: list[tuple[str, str]]) -> JSON:
+    served: JSON = {"type": name, "interaction": interactions}
+    if params:  # FHIR has no empty lists
+        served["searchParam"] = [{"name": n, "type": t} for n, t in params]
+    return served
+
+
+def capability_statement(base: str, *, issuer: str | None, today: date) -> JSON:
+    rest = {
+        "mode": "server",
+        "security": _security(issuer),
+        "resource": [_served(*served) for served in _SERVED],
     }
     return {
         "resourceType": "CapabilityStatement",
@@ -296,24 +307,7 @@ def capability_statement(base: str, *, issuer: str | None, today: date) -> JSON:
         "implementation": {"description": "MyLife FHIR API", "url": base},
         "fhirVersion": FHIR_VERSION,
         "format": ["json"],
-        "rest": [
-            {
-                "mode": "server",
-                "security": security,
-                "resource": [
-                    {
-                        "type": name,
-                        "interaction": interactions,
-                        **(
-                            {"searchParam": [{"name": n, "type": t} for n, t in params]}
-                            if params
-                            else {}
-                        ),
-                    }
-                    for name, interactions, params in resources
-                ],
-            }
-        ],
+        "rest": [rest],
     }
 
 

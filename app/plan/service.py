@@ -153,6 +153,35 @@ def object_in_plan(
     return obj, plan
 
 
+def plan_of_person(session: Session, person_id: int) -> Plan | None:
+    """The person's plan, if one exists (the caller has checked access; nothing is created)."""
+    return session.exec(select(Plan).where(Plan.young_person_id == person_id)).first()
+
+
+def plan_and_owner(session: Session, plan_id: int) -> tuple[Plan, int] | None:
+    """A plan and whose it is (the caller checks access against the owner)."""
+    plan = session.get(Plan, plan_id)
+    return (plan, plan.young_person_id) if plan is not None else None
+
+
+def goal_and_owner(session: Session, goal_id: int) -> tuple[Goal, int] | None:
+    """A goal and whose plan it is in (the caller checks access against the owner)."""
+    goal = session.get(Goal, goal_id)
+    plan = session.get(Plan, goal.plan_id) if goal is not None else None
+    return (goal, plan.young_person_id) if goal is not None and plan is not None else None
+
+
+def goals_of_person(session: Session, person_id: int) -> list[Goal]:
+    """Every goal in the person's plan, oldest first (the caller has checked access)."""
+    statement = (
+        select(Goal)
+        .join(Plan, col(Plan.id) == col(Goal.plan_id))
+        .where(Plan.young_person_id == person_id)
+        .order_by(col(Goal.id))
+    )
+    return list(session.exec(statement).all())
+
+
 # --- validation --------------------------------------------------------------------
 
 

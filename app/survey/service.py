@@ -367,6 +367,12 @@ def assessments_of(session: Session, *, subject_id: int) -> list[Assessment]:
     return list(session.exec(statement).all())
 
 
+def assessment_and_owner(session: Session, assessment_id: int) -> tuple[Assessment, int] | None:
+    """An assessment and whose it is (the caller checks access against the owner)."""
+    assessment = session.get(Assessment, assessment_id)
+    return (assessment, assessment.subject_id) if assessment is not None else None
+
+
 def list_assessments(
     session: Session, *, actor: Account, subject_id: int | None = None
 ) -> list[Assessment]:
