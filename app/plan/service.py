@@ -73,15 +73,18 @@ def plan_of(
         object_id=None,
         audit_allowed=audited,
     )
-    plan = session.exec(select(Plan).where(Plan.young_person_id == person_id)).first()
+    plan = plan_of_person(session, person_id)
     if plan is not None:
         return plan
     try:
         with session.begin_nested():
             plan = Plan(young_person_id=person_id)
             session.add(plan)
-    except IntegrityError:  # created by the other side at the same moment
-        return session.exec(select(Plan).where(Plan.young_person_id == person_id)).one()
+    except IntegrityError as error:  # created by the other side at the same moment
+        created = plan_of_person(session, person_id)
+        if created is None:
+            raise NotFound() from error
+        return created
     return plan
 
 
