@@ -88,3 +88,10 @@ class Unstorable(AppError):
     status = 400
     code = "value-out-of-range"
     message = N_("A value sent is out of range or contains characters that cannot be saved.")
+
+
+class CharacterNotAllowed(InvalidInput):
+    """Text with a NUL character: no database column can hold it (PostgreSQL refuses it)."""
+
+    code = "character-not-allowed"
+    message = N_("This text contains characters that cannot be saved.")

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.auth import access
 from app.auth.models import Account
+from app.core.bounds import storable_text
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.types import saved_id, utcnow
 from app.plan.errors import (
@@ -189,7 +190,7 @@ def goals_of_person(session: Session, person_id: int) -> list[Goal]:
 
 
 def _text(name: str, value: str, *, required: bool = True) -> str:
-    value = value.replace("\x00", "").strip()
+    value = storable_text(name, value).strip()
     if required and not value:
         raise TextRequired(field=name)
     if len(value) > LIMITS[name]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.auth import access
 from app.auth.models import Account
+from app.core.bounds import storable_text
 from app.core.errors import AppError, NotFound
 from app.core.types import saved_id, utcnow
 from app.survey.definition import InstrumentDefinition, Item, Texts, parse_definition
@@ -247,8 +248,7 @@ def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValu
         return number
     if not isinstance(value, str):
         raise TextNotAllowed(field=item.id)
-    if "\x00" in value:
-        raise TextNotAllowed(field=item.id)
+    storable_text(item.id, value)
     limit = item.max_length or 0
     if len(value) > limit:
         raise TextTooLong(field=item.id, params={"max": limit, "length": len(value)})

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import CharacterNotAllowed, InvalidInput, NotFound
 from app.plan import agreement
 from app.plan import service as plans
 from app.plan.errors import StaleEdit
@@ -96,6 +96,18 @@ def test_bad_values_name_their_fields(session: Session) -> None:
         )
     assert raised.value.field == "text"
     assert goal.text == "Sleep better" and goal.version == 1
+    # A NUL is refused, naming the field, as in the survey: never silently dropped.
+    with pytest.raises(InvalidInput) as refused:
+        plans.update_goal(
+            session,
+            actor=person,
+            plan=plan,
+            goal=goal,
+            expected_version=1,
+            changes={"text": "Sleep\x00 better"},
+        )
+    assert refused.value.field == "text" and goal.text == "Sleep better"
+    assert refused.value.errors[0].message == CharacterNotAllowed.message
 
 
 def test_a_stale_edit_is_refused_and_carries_the_current_text(session: Session) -> None:

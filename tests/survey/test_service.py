@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from app.core.errors import NotFound
+from app.core.errors import CharacterNotAllowed, NotFound
 from app.survey import service
 from app.survey.definition import INSTRUMENT_DIR, checksum, parse_definition
 from app.survey.errors import (
@@ -81,7 +81,7 @@ def test_clearing_an_answer_removes_it(session: Session) -> None:
         ("health.importance", "seven", ValueOffScale),
         ("health.importance", True, ValueOffScale),
         ("health.future", "x" * 2001, TextTooLong),
-        ("health.future", "null\x00byte", TextNotAllowed),
+        ("health.future", "null\x00byte", CharacterNotAllowed),
         ("health.future", 5, TextNotAllowed),
         ("nothing.here", 5, UnknownItem),
     ],
