@@ -20,10 +20,11 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.audit.models import AuditEvent, Outcome
+from app.auth import service
 from app.auth.models import Account, ExternalIdentity, Role
 from app.auth.oidc import Flow, Identity
 from app.caseload import service as caseload
-from app.core.config import OidcProvider, get_settings
+from app.core.config import OidcProvider
 from app.core.errors import AppError, Conflict, NotFound
 from app.core.i18n import N_
 from app.core.types import saved_id
@@ -222,7 +223,7 @@ def link_requested(
 
 def password_works(account: Account) -> bool:
     """Whether the account can sign in with its username and password here."""
-    enabled = get_settings().local_accounts_enabled
+    enabled = service.local_accounts_enabled()
     return enabled and bool(account.username and account.password_hash)
 
 

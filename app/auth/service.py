@@ -82,13 +82,23 @@ class SignInAttempt:
         return throttle.account_key(self.username)
 
 
+def local_accounts_enabled() -> bool:
+    """Whether password accounts are in use here: signing in and signing up with them."""
+    return get_settings().local_accounts_enabled
+
+
+def require_local_accounts() -> None:
+    """Refuse (as not found) signing in or signing up with a password where it is off."""
+    if not local_accounts_enabled():
+        raise LocalAccountsDisabled()
+
+
 def begin_sign_in(
     session: Session, *, username: str, client: str, device: throttle.KnownDevice | None
 ) -> SignInAttempt:
     """Count the attempt before its password is checked (TooManyAttempts when it has to
     wait) and read the stored hash. Whether the account exists changes nothing here."""
-    if not get_settings().local_accounts_enabled:
-        raise LocalAccountsDisabled()
+    require_local_accounts()
     name, now = normalise_username(username), utcnow()
     counters = throttle.counters_for(username=name, client=client, device=device, now=now)
     throttle.count_attempt(session, counters, now)

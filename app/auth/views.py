@@ -35,7 +35,7 @@ def _signin_page(request: Request, next_path: str, **context: object) -> Respons
     settings = get_settings()
     values = {
         "next": safe_next(next_path),
-        "local_enabled": settings.local_accounts_enabled,
+        "local_enabled": service.local_accounts_enabled(),
         "providers": sorted(settings.oidc_providers, key=lambda p: p.audience != "young_people"),
     }
     return render(request, "auth/signin.html", {**values, **context}, status_code=status)

@@ -174,6 +174,7 @@ def check_sign_up(
 ) -> SignUp:
     """Every field of a sign-up from a valid invitation, checked; nothing is hashed yet (a
     refused or made-up sign-up costs no Argon2), and nothing is written."""
+    auth_service.require_local_accounts()
     invitation, _manager = open_invitation(session, token=token)
     problems: list[AppError] = []
     for field, value in (("display_name", display_name), ("username", username)):

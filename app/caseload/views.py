@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.auth import service as auth_service
 from app.auth.deps import CaseManager, CurrentAccount, sign_in_response
 from app.auth.models import Account, Role
 from app.caseload import service, team
 from app.core.config import get_settings
 from app.core.db import SessionDep, end_transaction
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
 from app.core.security import hash_password
 from app.core.templates import render
@@ -71,7 +72,7 @@ def _invitation_page(
         "manager": manager,
         "preview": preview,
         "providers": [p for p in settings.oidc_providers if p.audience == "young_people"],
-        "local_enabled": settings.local_accounts_enabled,
+        "local_enabled": auth_service.local_accounts_enabled(),
         **context,
     }
     return render(request, "caseload/invitation.html", values, status_code=status)
@@ -98,8 +99,6 @@ def join(session: SessionDep, account: CurrentAccount, token: Token) -> Response
 @router.post("/invitations/{token}")
 def sign_up(request: Request, session: SessionDep, token: Token, form: FormDep) -> Response:
     """Create the young person's account from the invitation, and sign them in."""
-    if not get_settings().local_accounts_enabled:
-        raise NotFound()
     values = text_fields(form, SIGN_UP_FIELDS)
     try:
         checked = service.check_sign_up(
