@@ -58,12 +58,12 @@ def server_url(database: str, role: str | None = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def create_run_database() -> tuple[str, str, str]:
-    """This run's database: the administrator's, the owner's and the application's URL."""
+def create_run_database(label: str = "run") -> tuple[str, str, str]:
+    """A database of this run: the administrator's, the owner's and the application's URL."""
     if not SERVER_URL:
-        url = create_database("run")
+        url = create_database(label)
         return url, url, url
-    name = f"mylife_run_{RUN}"
+    name = f"mylife_{label}_{RUN}"
     set_up_roles(server_url(name), owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
     return server_url(name), server_url(name, OWNER_ROLE), server_url(name, RUNTIME_ROLE)
 

@@ -24,13 +24,11 @@ from app.demo import load_demo
 from app.main import create_app
 from tests.conftest import (
     OWNER_ROLE,
-    RUN,
     RUNTIME_ROLE,
     SERVER_URL,
     alembic_config,
-    create_database,
+    create_run_database,
     drop_database,
-    server_url,
 )
 
 AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js").read_text()
@@ -42,20 +40,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def browser_database() -> tuple[str, str, str]:
-    """The administrator's, the owner's and the application's URL of a new database."""
-    if not SERVER_URL:
-        url = create_database("browser")
-        return url, url, url
-    name = f"mylife_browser_{RUN}"
-    set_up_roles(server_url(name), owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
-    return server_url(name), server_url(name, OWNER_ROLE), server_url(name, RUNTIME_ROLE)
-
-
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     """For the browser tests, in place of the run's: their own database, with the demo data."""
-    admin_url, owner_url, app_url = browser_database()
+    admin_url, owner_url, app_url = create_run_database("browser")
     command.upgrade(alembic_config(owner_url), "head")
     if SERVER_URL:  # grants again, as after every migration in production
         set_up_roles(admin_url, owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
