@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.asgi import header, scope_cookie
 from app.core.config import get_settings
-from app.core.errors import AppError, CsrfFailed
+from app.core.errors import AppError, CharacterNotAllowed, CsrfFailed
 from app.core.i18n import N_
 from app.core.security import (
     CSRF_COOKIE,
@@ -63,10 +63,10 @@ class EmbeddedElsewhere(AppError):
     message = N_("This can only be opened from MyLife itself.")
 
 
-class NulCharacter(AppError):
+class NulCharacter(CharacterNotAllowed):
+    """The same refusal as a service's, found before any route: no field to name, a 400."""
+
     status = 400
-    code = "character-not-allowed"
-    message = N_("This text contains characters that cannot be saved.")
 
 
 def carries_nul(body: bytes, content_type: str) -> bool:
