@@ -9,12 +9,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope
 
 from app import models  # noqa: F401  (every table registered before use)
+from app.access_log.views import router as access_log_router
 from app.api import router as api_router
-from app.audit.views import router as audit_router
 from app.auth import naming
 from app.auth.models import Role
 from app.auth.oidc import FLOW_COOKIE, FLOW_SECONDS
+from app.auth.views import INVITATION_SIGN_UP
 from app.auth.views import router as auth_router
+from app.caseload import sign_up
 from app.caseload.views import router as caseload_router
 from app.core import problems, templates
 from app.core.config import get_settings
@@ -68,6 +70,20 @@ def add_template_names() -> None:
     templates.environment.filters["described"] = naming.describe_account
 
 
+def add_routes(app: FastAPI) -> None:
+    """Every domain's pages and the JSON and FHIR APIs."""
+    # A new identity from an invitation signs up through the caseload, which auth can't import.
+    setattr(app.state, INVITATION_SIGN_UP, sign_up.with_identity)
+    app.include_router(pages_router)
+    app.include_router(auth_router)
+    app.include_router(survey_router)
+    app.include_router(caseload_router)
+    app.include_router(plan_router)
+    app.include_router(access_log_router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(fhir_router)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     redact_access_log()
@@ -94,14 +110,7 @@ def create_app() -> FastAPI:
     app.add_middleware(EdgeMiddleware, refuse=problems.refuse)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
-    app.include_router(pages_router)
-    app.include_router(auth_router)
-    app.include_router(survey_router)
-    app.include_router(caseload_router)
-    app.include_router(plan_router)
-    app.include_router(audit_router)
-    app.include_router(api_router, prefix="/api/v1")
-    app.include_router(fhir_router)
+    add_routes(app)
     problems.RENDERERS["/fhir/"] = render_outcome
     app.add_exception_handler(AppError, problems.handle_app_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)

@@ -2,10 +2,13 @@
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from app.auth import service as auth_service
@@ -83,3 +86,20 @@ def try_sign_in(client: TestClient, username: str, password: str) -> httpx.Respo
         data={"username": username, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
+
+
+@contextmanager
+def counted(session: Session) -> Iterator[list[str]]:
+    """The statements the session sends meanwhile (savepoints aside)."""
+    statements: list[str] = []
+    connection = session.connection()
+
+    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", count)

@@ -9,13 +9,13 @@ view: allowed reads are paged in full, refusals are only ever counted.
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, insert, literal_column, null, or_
+from sqlalchemy import ColumnElement, Select, case, exists, func, insert, literal_column, null, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent, Outcome
-from app.auth.models import Account, Role
 from app.core.types import local_midnight, local_today
 
 # The Finnish Client Data Act: a person can see who accessed their data over two years.
@@ -28,14 +28,16 @@ ANONYMOUS = "anonymous"  # actor_role of an attempt by no one signed in
 # and PostgreSQL use that index: a flood of refusals is never read to find them.
 SHOWN = col(AuditEvent.outcome) != literal_column(f"'{Outcome.DENIED.value}'")
 # Roles whose refused attempts are shown without a name: other young people.
-UNNAMED_ROLES = (Role.YOUNG_PERSON.value, ANONYMOUS)
+YOUNG_PERSON = "young_person"  # the role of a young person, as the log records it
+UNNAMED_ROLES = (YOUNG_PERSON, ANONYMOUS)
 SELF = "self"  # the person themself, in their own refused attempts (a link that failed)
 MAX_GROUPS = 500  # safety bound on the rows a GROUP BY hands back
 
 
 def event(
     *,
-    actor: Account | None,
+    actor_id: int | None,
+    actor_role: str,
     subject_id: int | None,
     action: str,
     object_type: str,
@@ -43,14 +45,14 @@ def event(
     outcome: Outcome = Outcome.ALLOWED,
     purpose: str = "case_work",
     client_id: str | None = None,
-    machine: bool = False,
     token_subject: str | None = None,
 ) -> AuditEvent:
-    """One audit row. `machine`: a client such as the national portal acting on a token
-    (`client_id`, `token_subject`) rather than a signed-in person."""
+    """One audit row. `actor_role`: the role the actor had (as text), PORTAL for a client
+    such as the national portal acting on a token (`client_id`, `token_subject`), or
+    ANONYMOUS for no one signed in."""
     return AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_role=PORTAL if machine else str(actor.role) if actor else ANONYMOUS,
+        actor_id=actor_id,
+        actor_role=actor_role,
         subject_id=subject_id,
         action=action,
         object_type=object_type,
@@ -70,9 +72,15 @@ def record_all(session: Session, events: list[AuditEvent]) -> None:
 
 
 def record_once_a_day(
-    session: Session, *, actor: Account, subject_ids: list[int], action: str, object_type: str
+    session: Session,
+    *,
+    actor_id: int,
+    actor_role: str,
+    subject_ids: list[int],
+    action: str,
+    object_type: str,
 ) -> None:
-    """Record that `actor` saw each person in a list view, once per person per Finnish day.
+    """Record that the actor saw each person in a list view, once per person per Finnish day.
 
     Two queries whatever the list's length: which of them already have such a row
     today, and one insert for the rest. Two loads at the same instant may both
@@ -80,22 +88,13 @@ def record_once_a_day(
     """
     if not subject_ids:
         return
-    seen = set(
-        session.exec(
-            select(AuditEvent.subject_id).where(
-                col(AuditEvent.subject_id).in_(subject_ids),
-                SHOWN,
-                col(AuditEvent.at) >= local_midnight(local_today()),
-                AuditEvent.actor_id == actor.id,
-                AuditEvent.action == action,
-            )
-        ).all()
-    )
+    seen = _seen_today(session, actor_id=actor_id, subject_ids=subject_ids, action=action)
     record_all(
         session,
         [
             event(
-                actor=actor,
+                actor_id=actor_id,
+                actor_role=actor_role,
                 subject_id=person_id,
                 action=action,
                 object_type=object_type,
@@ -105,6 +104,22 @@ def record_once_a_day(
             if person_id not in seen
         ],
     )
+
+
+def _seen_today(
+    session: Session, *, actor_id: int, subject_ids: list[int], action: str
+) -> set[int]:
+    """Which of these people the actor has been recorded doing `action` on today."""
+    found = session.exec(
+        select(AuditEvent.subject_id).where(
+            col(AuditEvent.subject_id).in_(subject_ids),
+            SHOWN,
+            col(AuditEvent.at) >= local_midnight(local_today()),
+            AuditEvent.actor_id == actor_id,
+            AuditEvent.action == action,
+        )
+    )
+    return {person_id for person_id in found if person_id is not None}
 
 
 # --- what an action was, in the person's words ------------------------------------
@@ -190,13 +205,12 @@ class Actor:
 
     key: str  # the filter's value: the account id, or PORTAL
     role: str
-    name: str | None  # None for the portal, or an account that no longer exists
-    organisation: str | None
+    actor_id: int | None  # None for the portal
 
 
 @dataclass(frozen=True)
 class AccessPage:
-    rows: list[tuple[AuditEvent, str | None, str | None]]  # with the actor's name, organisation
+    rows: list[AuditEvent]
     total: int
     page: int
     pages: int
@@ -209,8 +223,6 @@ class Refusals:
 
     role: str
     actor_id: int | None  # None for an unnamed actor (another young person) or the portal
-    name: str | None
-    organisation: str | None
     client_id: str | None
     kind: Access
     count: int
@@ -257,35 +269,33 @@ def access_page(
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     statement = (
-        select(AuditEvent, Account.display_name, Account.organisation)
-        .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
+        select(AuditEvent)
         .where(*where)
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    rows: list[tuple[AuditEvent, str | None, str | None]] = list(session.exec(statement).all())
+    rows = list(session.exec(statement).all())
     return AccessPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
 
 
 def access_actors(session: Session, *, subject_id: int, since: datetime) -> list[Actor]:
-    """Everyone with an allowed access in the person's log: staff by account, the portal once."""
+    """Everyone with an allowed access in the person's log, latest first: staff by account,
+    the portal once. Who they are is the caller's to name (`Actor.actor_id`)."""
     columns = (col(AuditEvent.actor_role), col(AuditEvent.actor_id))
-    account = (col(Account.display_name), col(Account.organisation))
     statement = (
-        sa_select(*columns, *account)
-        .outerjoin(Account, col(Account.id) == col(AuditEvent.actor_id))
+        sa_select(*columns)
         .where(*_shown(subject_id, LogFilter(since=since)))
-        .group_by(*columns, *account)
+        .group_by(*columns)
         .order_by(func.max(col(AuditEvent.at)).desc())
         .limit(MAX_GROUPS)
     )
     actors: dict[str, Actor] = {}
-    for role, actor_id, name, organisation in session.execute(statement).all():
-        key = PORTAL if role == PORTAL or actor_id is None else str(actor_id)
-        if key == PORTAL:
-            name = organisation = None
-        actors.setdefault(key, Actor(key, role, name, organisation))
+    for role, actor_id in session.execute(statement).all():
+        if role == PORTAL or actor_id is None:
+            actors.setdefault(PORTAL, Actor(PORTAL, role, None))
+        else:
+            actors.setdefault(str(actor_id), Actor(str(actor_id), role, actor_id))
     return list(actors.values())
 
 
@@ -314,21 +324,33 @@ def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refu
 
     Other young people are one unnamed actor: the person is not told who they are.
     """
+    lines: dict[tuple[str, int | None, str | None, Access], Refusals] = {}
+    for row in session.execute(_refused_groups(subject_id, since)).all():
+        kind = access_kind(row.action, row.object_type)
+        key = (row.role, row.actor_id, row.client_id, kind)
+        line = lines.setdefault(
+            key, Refusals(row.role, row.actor_id, row.client_id, kind, 0, row.first, row.last)
+        )
+        line.count += row.attempts
+        line.first, line.last = min(line.first, row.first), max(line.last, row.last)
+    return sorted(lines.values(), key=lambda line: line.last, reverse=True)
+
+
+def _refused_groups(subject_id: int, since: datetime) -> Select[Any]:
+    """Refused attempts counted per actor (other young people as one), client and action."""
     # Labels, so that GROUP BY names the same expressions as the SELECT on PostgreSQL.
     themself = col(AuditEvent.actor_id) == subject_id
     unnamed = col(AuditEvent.actor_role).in_(UNNAMED_ROLES) & ~themself
     role = case(
         (themself, literal_column(f"'{SELF}'")),
-        (unnamed, literal_column("'young_person'")),
+        (unnamed, literal_column(f"'{YOUNG_PERSON}'")),
         else_=col(AuditEvent.actor_role),
     ).label("role")
     actor_id = case((unnamed, null()), else_=col(AuditEvent.actor_id)).label("actor_id")
-    grouped = (
+    group = (role, actor_id, col(AuditEvent.client_id), col(AuditEvent.action))
+    return (
         sa_select(
-            role,
-            actor_id,
-            col(AuditEvent.client_id),
-            col(AuditEvent.action),
+            *group,
             col(AuditEvent.object_type),
             func.count().label("attempts"),
             func.min(col(AuditEvent.at)).label("first"),
@@ -340,37 +362,7 @@ def refusals(session: Session, *, subject_id: int, since: datetime) -> list[Refu
             col(AuditEvent.at) >= since,
             _by_others(subject_id),
         )
-        .group_by(
-            role,
-            actor_id,
-            col(AuditEvent.client_id),
-            col(AuditEvent.action),
-            col(AuditEvent.object_type),
-        )
+        .group_by(*group, col(AuditEvent.object_type))
         .order_by(func.max(col(AuditEvent.at)).desc())
         .limit(MAX_GROUPS)
-        .subquery()
     )
-    statement = sa_select(grouped, col(Account.display_name), col(Account.organisation)).outerjoin(
-        Account, col(Account.id) == grouped.c.actor_id
-    )
-    lines: dict[tuple[str, int | None, str | None, Access], Refusals] = {}
-    for row in session.execute(statement).all():
-        kind = access_kind(row.action, row.object_type)
-        key = (row.role, row.actor_id, row.client_id, kind)
-        if key not in lines:
-            lines[key] = Refusals(
-                role=row.role,
-                actor_id=row.actor_id,
-                name=row.display_name,
-                organisation=row.organisation,
-                client_id=row.client_id,
-                kind=kind,
-                count=0,
-                first=row.first,
-                last=row.last,
-            )
-        line = lines[key]
-        line.count += row.attempts
-        line.first, line.last = min(line.first, row.first), max(line.last, row.last)
-    return sorted(lines.values(), key=lambda line: line.last, reverse=True)

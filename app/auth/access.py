@@ -8,6 +8,7 @@ allowed or not. Refusals look exactly like a missing object (404), so an
 outsider learns nothing.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import partial
 
@@ -40,6 +41,12 @@ def relation(session: Session, *, actor: Account, subject_id: int) -> Relation |
     return None
 
 
+def audit_actor(account: Account | None) -> tuple[int | None, str]:
+    """An account as an audit row's actor: `audit.event`'s `actor_id` and `actor_role`
+    (no account: no one signed in)."""
+    return (account.id, str(account.role)) if account else (None, audit.ANONYMOUS)
+
+
 def authorize(
     session: Session,
     *,
@@ -60,28 +67,15 @@ def authorize(
     answered "unchanged"); the caller records the read if it then returns data.
     A refusal is always recorded.
     """
+    audited = partial(_access_event, actor, subject_id, action, object_type, object_id)
     found = relation(session, actor=actor, subject_id=subject_id)
     if found is not Relation.SELF and only_self:
         found = None
-    if found is None:
-        refusal = audit.event(
-            actor=actor,
-            subject_id=subject_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            outcome=Outcome.DENIED,
-        )
-        raise NotFound(keep=[refusal])  # stored although the request is rolled back
+    if found is None:  # the refusal is stored although the request is rolled back
+        raise NotFound(keep=[audited(Outcome.DENIED)])
     if found is Relation.CASE_MANAGER and audit_allowed:
-        record_access(
-            session,
-            actor=actor,
-            subject_id=subject_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-        )
+        session.add(audited())
+        session.flush()
     return found
 
 
@@ -97,17 +91,28 @@ def record_access(
     """Write an allowed access to the audit log (for a check made with audit_allowed=False)."""
     if actor.id == subject_id:
         return
-    session.add(
-        audit.event(
-            actor=actor,
-            subject_id=subject_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            outcome=Outcome.ALLOWED,
-        )
-    )
+    session.add(_access_event(actor, subject_id, action, object_type, object_id))
     session.flush()
+
+
+def _access_event(
+    actor: Account,
+    subject_id: int,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    outcome: Outcome = Outcome.ALLOWED,
+) -> AuditEvent:
+    """The audit row of an account's access to a person's data (not yet added)."""
+    return audit.event(
+        actor_id=actor.id,
+        actor_role=str(actor.role),
+        subject_id=subject_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+    )
 
 
 class ScopeMissing(AppError):
@@ -148,7 +153,8 @@ def _client_event(
 ) -> AuditEvent:
     """The audit row of a machine client's access (not yet added to the session)."""
     return audit.event(
-        actor=None,
+        actor_id=None,
+        actor_role=audit.PORTAL,
         subject_id=subject_id,
         action=action,
         object_type=object_type,
@@ -156,7 +162,6 @@ def _client_event(
         outcome=outcome,
         purpose="portal",
         client_id=client_id,
-        machine=True,
         token_subject=token_subject,
     )
 
@@ -193,13 +198,21 @@ def authorize_client(
         object_type=object_type,
         object_id=object_id,
     )
-    if not scope_allows(granted, needed):
-        challenge = f'Bearer realm="mylife-fhir", error="insufficient_scope", scope="{needed}"'
-        raise ScopeMissing(headers={"WWW-Authenticate": challenge}, keep=[record(Outcome.DENIED)])
-    if not exists or (owner_id is not None and owner_id != person_id):
-        raise NotFound(keep=[record(Outcome.DENIED)])
+    _check_client(granted, needed, own_data=exists and owner_id in (None, person_id), record=record)
     allowed = record(Outcome.ALLOWED)
     if record_allowed:
         session.add(allowed)
         session.flush()
     return allowed
+
+
+def _check_client(
+    granted: frozenset[str], needed: str, *, own_data: bool, record: Callable[[Outcome], AuditEvent]
+) -> None:
+    """Refuse a client, the refusal recorded: without the scope for this (403), or for an
+    object not of its person's own data, or none at all (404, like a missing one)."""
+    if not scope_allows(granted, needed):
+        challenge = f'Bearer realm="mylife-fhir", error="insufficient_scope", scope="{needed}"'
+        raise ScopeMissing(headers={"WWW-Authenticate": challenge}, keep=[record(Outcome.DENIED)])
+    if not own_data:
+        raise NotFound(keep=[record(Outcome.DENIED)])

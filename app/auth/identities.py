@@ -1,7 +1,9 @@
 """Linking OpenID Connect identities (issuer + subject) to accounts, and who may sign in.
 
 An identity links to one account once. A young person's first sign-in through
-the portal links it when they came from their case manager's invitation. A
+the portal makes their account when they came from their case manager's invitation:
+that is the caseload's (`InvitationSignUp`, wired in by `app/main.py`), which makes
+the account here (`create_with_identity`). A
 signed-in young person links one on their sign-in methods page: only in the
 browser session that asked, after signing in afresh at the provider
 (`link_requested`); they may remove one again, but never their last way to
@@ -13,6 +15,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +23,9 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.audit.models import AuditEvent, Outcome
-from app.auth import service
+from app.auth import access, service
 from app.auth.models import Account, ExternalIdentity, Role
 from app.auth.oidc import Flow, Identity
-from app.caseload import service as caseload
 from app.core.config import OidcProvider
 from app.core.errors import AppError, Conflict, NotFound
 from app.core.i18n import N_
@@ -127,10 +129,35 @@ def _birth_date(text: str | None) -> date | None:
         return None
 
 
+def create_with_identity(
+    session: Session, *, identity: Identity, display_name: str, role: Role
+) -> Account:
+    """A new account that signs in through this identity only, born when the identity says."""
+    account = Account(
+        display_name=display_name, role=role, birth_date=_birth_date(identity.birth_date)
+    )
+    session.add(account)
+    session.flush()
+    link(session, account=account, issuer=identity.issuer, subject=identity.subject)
+    return account
+
+
+class InvitationSignUp(Protocol):
+    """How an identity nobody has yet becomes a young person's account from an invitation:
+    the caseload's (`app/caseload/sign_up.py`), handed to the sign-in by `app/main.py`."""
+
+    def __call__(self, session: Session, *, identity: Identity, invitation: str) -> Account: ...
+
+
 def sign_in(
-    session: Session, *, provider: OidcProvider, identity: Identity, invitation: str | None
+    session: Session,
+    *,
+    provider: OidcProvider,
+    identity: Identity,
+    invitation: str | None,
+    sign_up: InvitationSignUp | None,
 ) -> tuple[Account, bool]:
-    """The account this identity signs in to, linking it to a new account made from the
+    """The account this identity signs in to, or a new one made by `sign_up` from the
     invitation if it has none; and whether this sign-in used the invitation."""
     account = account_for(session, issuer=identity.issuer, subject=identity.subject)
     if provider.audience == "staff":
@@ -141,19 +168,9 @@ def sign_in(
         if account.role != Role.YOUNG_PERSON or not account.is_active:
             raise UnknownYoungPerson()
         return account, False
-    if invitation is None:
+    if invitation is None or sign_up is None:
         raise UnknownYoungPerson()
-    found, _manager = caseload.open_invitation(session, token=invitation)
-    person = Account(
-        display_name=identity.name or found.name_hint or identity.subject[:120],
-        role=Role.YOUNG_PERSON,
-        birth_date=_birth_date(identity.birth_date),
-    )
-    session.add(person)
-    session.flush()
-    link(session, account=person, issuer=identity.issuer, subject=identity.subject)
-    caseload.use_invitation(session, found, person)
-    return person, True
+    return sign_up(session, identity=identity, invitation=invitation), True
 
 
 def _audit(
@@ -164,8 +181,10 @@ def _audit(
     outcome: Outcome = Outcome.ALLOWED,
 ) -> AuditEvent:
     """The young person's own change to how they sign in (actor and subject alike)."""
+    actor_id, actor_role = access.audit_actor(actor)
     return audit.event(
-        actor=actor,
+        actor_id=actor_id,
+        actor_role=actor_role,
         subject_id=subject_id,
         action=action,
         object_type=AUDIT_OBJECT,
@@ -187,38 +206,56 @@ def link_requested(
     """Link the identity to the young person who asked, on the provider's return: only if
     this browser is still signed in to that account with the same session, and the person
     signed in at the provider after asking. A refusal links nothing and is audited."""
-
-    def refused(error: AppError) -> AppError:
+    try:
+        if account is None or not _same_session(provider, flow, account, session_binding):
+            raise LinkNotConfirmed()
+        started = flow.started_at - FRESH_SIGN_IN_LEEWAY_SECONDS
+        if identity.auth_time is None or identity.auth_time < started:
+            raise LinkNotFresh(params={"provider": provider.label})
+        linked_already = _linked_already(
+            session, provider=provider, identity=identity, account=account
+        )
+    except (LinkNotConfirmed, LinkNotFresh, IdentityTaken, AlreadyLinked) as error:
         error.keep = [_audit(account, flow.account_id, LINK_ACTION, None, Outcome.DENIED)]
-        return error
+        raise
+    if not linked_already:
+        linked = link(session, account=account, issuer=identity.issuer, subject=identity.subject)
+        session.add(_audit(account, account.id, LINK_ACTION, linked.id))
+        session.flush()
+    return account
 
-    same_session = (
-        account is not None
-        and account.id == flow.account_id
+
+def _same_session(
+    provider: OidcProvider, flow: Flow, account: Account, session_binding: str | None
+) -> bool:
+    """Whether the young person who asked to link is still the one signed in, in the same
+    browser session, and the provider is one of young people's."""
+    return (
+        account.id == flow.account_id
         and account.role == Role.YOUNG_PERSON
         and provider.audience == "young_people"
         and bool(session_binding and flow.session_binding)
         and hmac.compare_digest(session_binding or "", flow.session_binding or "")
     )
-    if account is None or not same_session:
-        raise refused(LinkNotConfirmed())
-    started = flow.started_at - FRESH_SIGN_IN_LEEWAY_SECONDS
-    if identity.auth_time is None or identity.auth_time < started:
-        raise refused(LinkNotFresh(params={"provider": provider.label}))
+
+
+def _linked_already(
+    session: Session, *, provider: OidcProvider, identity: Identity, account: Account
+) -> bool:
+    """Whether the identity is the account's already; refused when it is someone else's,
+    or the account has another one from the same provider."""
     owner = account_for(session, issuer=identity.issuer, subject=identity.subject)
-    if owner is not None and owner.id != account.id:
-        raise refused(IdentityTaken())
-    if owner is None:
-        mine = ExternalIdentity.account_id == account.id
-        other = session.exec(
-            select(ExternalIdentity.id).where(mine, ExternalIdentity.issuer == identity.issuer)
-        ).first()
-        if other is not None:
-            raise refused(AlreadyLinked(params={"provider": provider.label}))
-        linked = link(session, account=account, issuer=identity.issuer, subject=identity.subject)
-        session.add(_audit(account, account.id, LINK_ACTION, linked.id))
-        session.flush()
-    return account
+    if owner is not None:
+        if owner.id != account.id:
+            raise IdentityTaken()
+        return True
+    mine = ExternalIdentity.account_id == account.id
+    other = session.exec(
+        select(ExternalIdentity.id).where(mine, ExternalIdentity.issuer == identity.issuer)
+    ).first()
+    if other is not None:
+        raise AlreadyLinked(params={"provider": provider.label})
+    return False
 
 
 def password_works(account: Account) -> bool:

@@ -106,6 +106,16 @@ def _session_binding(request: Request) -> str | None:
     return hmac.new(key, token.encode(), hashlib.sha256).hexdigest() if token else None
 
 
+INVITATION_SIGN_UP = "invitation_sign_up"  # the application's state that holds it
+
+
+def invitation_sign_up(request: Request) -> identities.InvitationSignUp | None:
+    """How a new identity signs up from an invitation: the caseload's, which `create_app`
+    puts in the application's state (auth imports no caseload)."""
+    found: identities.InvitationSignUp | None = getattr(request.app.state, INVITATION_SIGN_UP, None)
+    return found
+
+
 @router.get("/auth/oidc/{name}/callback", name="oidc_callback")
 async def oidc_callback(
     request: Request, name: str, session: SessionDep, current: CurrentAccount
@@ -129,7 +139,11 @@ async def oidc_callback(
             target = METHODS_PATH
         else:
             account, joined = identities.sign_in(
-                session, provider=provider, identity=identity, invitation=flow.invitation
+                session,
+                provider=provider,
+                identity=identity,
+                invitation=flow.invitation,
+                sign_up=invitation_sign_up(request),
             )
             target = flow.next
             if flow.invitation and not joined:  # an existing account accepts with one tap

@@ -1,31 +1,23 @@
 """Invitations and the caseload. Flushes, never commits."""
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Select, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
-from app.auth import naming
 from app.auth import service as auth_service
 from app.auth.models import Account, CaseAssignment, Role
 from app.caseload import team
 from app.caseload.errors import (
-    BirthDateInvalid,
-    FieldRequired,
     InvitationInvalid,
-    NameLikeStaff,
-    UsernameInvalid,
-    UsernameTaken,
 )
 from app.caseload.models import Invitation
-from app.core.errors import AppError, InvalidInput, NotFound
+from app.core.errors import NotFound
 from app.core.security import token_digest
 from app.core.types import saved_id, utcnow
 from app.plan.models import Plan, PlanAction, PlanAgreement, PlanState, Review
@@ -33,7 +25,6 @@ from app.survey import service as survey_service
 from app.survey.models import Answer, Assessment, InstrumentVersion
 
 INVITATION_LIFETIME = timedelta(days=14)
-USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
 
 
 def invite(session: Session, *, actor: Account, name_hint: str = "") -> str:
@@ -88,7 +79,8 @@ def use_invitation(session: Session, invitation: Invitation, person: Account) ->
     ).one()
     session.add(
         audit.event(
-            actor=person,
+            actor_id=person.id,
+            actor_role=str(person.role),
             subject_id=person.id,
             action="caseload.join",
             object_type="case_assignment",
@@ -134,92 +126,6 @@ def preview_joining(session: Session, *, token: str, person: Account) -> JoinPre
         current=[c for c in current if c.manager_id != manager.id],
         already=any(c.manager_id == manager.id for c in current),
     )
-
-
-def parse_birth_date(text: str) -> date:
-    parts = text.strip().replace("-", ".").replace("/", ".").split(".")
-    try:
-        if len(parts) == 3 and len(parts[0]) == 4:
-            day = date(int(parts[0]), int(parts[1]), int(parts[2]))
-        elif len(parts) == 3:
-            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        else:
-            raise ValueError(text)
-    except ValueError as error:
-        raise BirthDateInvalid(field="birth_date") from error
-    if not date(1900, 1, 1) <= day <= utcnow().date():
-        raise BirthDateInvalid(field="birth_date")
-    return day
-
-
-@dataclass(frozen=True)
-class SignUp:
-    """A checked sign-up from an invitation, waiting for its password hash."""
-
-    invitation_id: int
-    username: str
-    display_name: str
-    birth_date: date
-    password: str
-
-
-def check_sign_up(
-    session: Session,
-    *,
-    token: str,
-    username: str,
-    display_name: str,
-    password: str,
-    birth_date: str,
-) -> SignUp:
-    """Every field of a sign-up from a valid invitation, checked; nothing is hashed yet (a
-    refused or made-up sign-up costs no Argon2), and nothing is written."""
-    auth_service.require_local_accounts()
-    invitation, _manager = open_invitation(session, token=token)
-    problems: list[AppError] = []
-    for field, value in (("display_name", display_name), ("username", username)):
-        if not value.strip():
-            problems.append(FieldRequired(field=field))
-    if display_name.strip() and naming.copies_staff_name(session, name=display_name):
-        problems.append(NameLikeStaff(field="display_name"))
-    if username.strip() and not USERNAME.fullmatch(auth_service.normalise_username(username)):
-        problems.append(UsernameInvalid(field="username"))
-    elif username.strip() and auth_service.username_taken(session, username=username):
-        problems.append(UsernameTaken(field="username"))
-    born: date | None = None
-    for check in (
-        lambda: parse_birth_date(birth_date),
-        lambda: auth_service.check_password(password),
-    ):
-        try:
-            born = check() or born
-        except AppError as error:
-            problems.append(error)
-    if problems or born is None:
-        raise InvalidInput(errors=[e for problem in problems for e in problem.errors])
-    return SignUp(saved_id(invitation.id), username, display_name.strip()[:120], born, password)
-
-
-def accept_sign_up(session: Session, *, sign_up: SignUp, password_hash: str) -> Account:
-    """Create the young person's account from a checked sign-up and use the invitation, once.
-    The username may have been taken meanwhile: that is the same field message."""
-    invitation = session.get(Invitation, sign_up.invitation_id)
-    if invitation is None:
-        raise InvitationInvalid()
-    try:
-        with session.begin_nested():
-            person = auth_service.create_local_account(
-                session,
-                username=sign_up.username,
-                password_hash=password_hash,
-                display_name=sign_up.display_name,
-                role=Role.YOUNG_PERSON,
-                birth_date=sign_up.birth_date,
-            )
-    except IntegrityError as error:
-        raise UsernameTaken(field="username") from error
-    use_invitation(session, invitation, person)
-    return person
 
 
 def person(session: Session, *, person_id: int) -> Account:
@@ -339,8 +245,40 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
     """The case manager's young people with what matters now, in a fixed number of queries."""
     if actor.role != Role.CASE_MANAGER:
         raise NotFound()
+    rows = session.execute(_caseload_query(saved_id(actor.id))).all()
+    people = [saved_id(row.id) for row in rows]
+    # A list view (reloaded often) is recorded once per person per day, not per load.
+    audit.record_once_a_day(
+        session,
+        actor_id=saved_id(actor.id),
+        actor_role=str(actor.role),
+        subject_ids=people,
+        action="caseload.read",
+        object_type="person",
+    )
+    flagged = _needing_help(session, people) if people else set()
+    others = team.managers_of(session, people, besides=actor.id) if people else {}
+    return [
+        CaseloadRow(
+            person_id=saved_id(row.id),
+            display_name=row.display_name,
+            last_assessment_at=row.last_at,
+            open_assessment=bool(row.open),
+            plan_state=_plan_state(row.person_id is not None, row.agreement_id, row.agreed_at),
+            next_review_on=row.next_on,
+            overdue_actions=int(row.overdue or 0),
+            needs_help=row.id in flagged,
+            also_with=tuple(others.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def _caseload_query(manager_id: int) -> Select[Any]:
+    """One row per young person in the case manager's caseload: their assessments' and
+    plan's summaries, by name."""
     assessments, plans = _assessment_summary(), _plan_summary(utcnow().date())
-    rows = session.execute(
+    return (
         sa_select(
             col(Account.id),
             col(Account.display_name),
@@ -355,37 +293,6 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
         .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
         .outerjoin(assessments, assessments.c.subject_id == col(Account.id))
         .outerjoin(plans, plans.c.person_id == col(Account.id))
-        .where(col(CaseAssignment.case_manager_id) == actor.id)
+        .where(col(CaseAssignment.case_manager_id) == manager_id)
         .order_by(col(Account.display_name), col(Account.id))
-    ).all()
-    people = [saved_id(row[0]) for row in rows]
-    # A list view (reloaded often) is recorded once per person per day, not per load.
-    audit.record_once_a_day(
-        session, actor=actor, subject_ids=people, action="caseload.read", object_type="person"
     )
-    flagged = _needing_help(session, people) if people else set()
-    others = team.managers_of(session, people, besides=actor.id) if people else {}
-    return [
-        CaseloadRow(
-            person_id=saved_id(person_id),
-            display_name=name,
-            last_assessment_at=last_at,
-            open_assessment=bool(open_count),
-            plan_state=_plan_state(plan_person is not None, agreement_id, agreed_at),
-            next_review_on=next_on,
-            overdue_actions=int(overdue or 0),
-            needs_help=person_id in flagged,
-            also_with=tuple(others.get(person_id, ())),
-        )
-        for (
-            person_id,
-            name,
-            last_at,
-            open_count,
-            plan_person,
-            agreement_id,
-            agreed_at,
-            next_on,
-            overdue,
-        ) in rows
-    ]

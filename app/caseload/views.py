@@ -9,6 +9,7 @@ from app.auth import service as auth_service
 from app.auth.deps import CaseManager, CurrentAccount, sign_in_response
 from app.auth.models import Account, Role
 from app.caseload import service, team
+from app.caseload.sign_up import accept_sign_up, check_sign_up
 from app.core.config import get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.errors import AppError
@@ -101,12 +102,12 @@ def sign_up(request: Request, session: SessionDep, token: Token, form: FormDep) 
     """Create the young person's account from the invitation, and sign them in."""
     values = text_fields(form, SIGN_UP_FIELDS)
     try:
-        checked = service.check_sign_up(
+        checked = check_sign_up(
             session, token=token, **{name: values.get(name, "") for name in SIGN_UP_FIELDS}
         )
         end_transaction(session)  # Argon2 takes half a second: hold no lock through it
         hashed = hash_password(checked.password)
-        person = service.accept_sign_up(session, sign_up=checked, password_hash=hashed)
+        person = accept_sign_up(session, sign_up=checked, password_hash=hashed)
     except AppError as error:
         if error.status != 422:
             raise

@@ -77,14 +77,14 @@ def _bearer_token(request: Request) -> tokens.AccessToken:
     error = unauthorized(reason)
     error.keep = [
         audit.event(
-            actor=None,
+            actor_id=None,
+            actor_role=audit.PORTAL,
             subject_id=None,
             action="fhir.token",
             object_type=resource,
             object_id=None,
             outcome=Outcome.DENIED,
             purpose="portal",
-            machine=True,
         )
     ]
     raise error

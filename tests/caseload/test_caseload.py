@@ -1,11 +1,8 @@
 """The caseload: what matters now for each young person, in a fixed number of queries."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session
 
 from app.auth.models import Account, Role
@@ -15,23 +12,7 @@ from app.plan import agreement
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from app.survey import service as survey
-from tests.factories import assign, make_case_manager, make_young_person, sign_in
-
-
-@contextmanager
-def counted(session: Session) -> Iterator[list[str]]:
-    statements: list[str] = []
-    connection = session.connection()
-
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
+from tests.factories import assign, counted, make_case_manager, make_young_person, sign_in
 
 
 def many_people(session: Session, manager: Account, count: int) -> list[Account]:

@@ -14,6 +14,7 @@ from app.auth.models import Account, CaseAssignment
 from app.auth.naming import describe_account
 from app.auth.oidc import Identity
 from app.caseload import service as caseload
+from app.caseload import sign_up
 from app.caseload.models import Invitation
 from app.core.config import OidcProvider
 from app.core.i18n import current_locale, set_locale
@@ -282,7 +283,11 @@ def test_a_verified_name_from_the_portal_is_the_persons_own(session: Session) ->
         id_token="unused",
     )
     person, joined = identities.sign_in(
-        session, provider=portal, identity=verified, invitation=token
+        session,
+        provider=portal,
+        identity=verified,
+        invitation=token,
+        sign_up=sign_up.with_identity,
     )
     assert joined and person.display_name == "Kaisa Korhonen"
     assert managers_of(session, person) == [kaisa.id]

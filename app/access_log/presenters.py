@@ -1,4 +1,8 @@
-"""A young person's access log as their page shows it: who, what, when, in their words."""
+"""A young person's access log as their page shows it: who, what, when, in their words.
+
+The log's queries hand back account ids; the people behind them are named here, all of
+a page's in one query (`naming.names_of`), the way everyone names them (`naming.describe`).
+"""
 
 import re
 from collections.abc import Callable
@@ -104,14 +108,21 @@ class RefusalLine:
     last: datetime
 
 
-def entry(found: AuditEvent, name: str | None, organisation: str | None) -> Entry:
+Names = dict[int, tuple[str, str | None]]  # an account's name and organisation, by its id
+
+
+def _named(names: Names, actor_id: int | None) -> tuple[str | None, str | None]:
+    """An actor's name and organisation; none for the portal or an account now gone."""
+    return names.get(actor_id, (None, None)) if actor_id is not None else (None, None)
+
+
+def entry(found: AuditEvent, names: Names) -> Entry:
     kind = audit.access_kind(found.action, found.object_type)
     return Entry(
         at=found.at,
         who=actor_name(
             found.actor_role,
-            name,
-            organisation,
+            *_named(names, found.actor_id),
             found.client_id,
             is_self=found.actor_id is not None and found.actor_id == found.subject_id,
         ),
@@ -120,12 +131,11 @@ def entry(found: AuditEvent, name: str | None, organisation: str | None) -> Entr
     )
 
 
-def refusal_line(group: audit.Refusals) -> RefusalLine:
+def refusal_line(group: audit.Refusals, names: Names) -> RefusalLine:
     return RefusalLine(
         who=actor_name(
             group.role,
-            group.name,
-            group.organisation,
+            *_named(names, group.actor_id),
             group.client_id,
             is_self=group.role == audit.SELF,
         ),
@@ -150,11 +160,16 @@ def access_log(
     chosen_month = next((m for m in months if month_key(m) == month), None)
     filters = audit.LogFilter(since=since, who=chosen_who, month=chosen_month)
     found = audit.access_page(session, subject_id=subject_id, filters=filters, page=page)
+    refusals = audit.refusals(session, subject_id=subject_id, since=since)
+    names = _names(session, [a.actor_id for a in actors], found, refusals)
     query = {"who": chosen_who or "", "month": month_key(chosen_month) if chosen_month else ""}
     return {
         "since": since,
         "who_options": [
-            (a.key, actor_name(a.role, a.name, a.organisation, is_self=a.key == str(subject_id)))
+            (
+                a.key,
+                actor_name(a.role, *_named(names, a.actor_id), is_self=a.actor_id == subject_id),
+            )
             for a in actors
         ],
         "month_options": [(month_key(m), month_name(m)) for m in months],
@@ -163,13 +178,21 @@ def access_log(
         "filtered": bool(chosen_who or chosen_month),
         "found": found,
         "first_shown": (found.page - 1) * found.per_page + 1,
-        "entries": [entry(*row) for row in found.rows],
+        "entries": [entry(row, names) for row in found.rows],
         "page_url": _page_url(query),
-        "refusals": [
-            refusal_line(group)
-            for group in audit.refusals(session, subject_id=subject_id, since=since)
-        ],
+        "refusals": [refusal_line(group, names) for group in refusals],
     }
+
+
+def _names(
+    session: Session,
+    actor_ids: list[int | None],
+    found: audit.AccessPage,
+    refusals: list[audit.Refusals],
+) -> Names:
+    """Everyone the page names: the "who" filter's people, the page's rows, the refusals."""
+    ids = actor_ids + [row.actor_id for row in found.rows] + [group.actor_id for group in refusals]
+    return naming.names_of(session, {actor_id for actor_id in ids if actor_id is not None})
 
 
 def _page_url(query: dict[str, str]) -> Callable[[int], str]:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.audit import presenters
+from app.access_log import presenters
 from app.auth.deps import YoungPerson
 from app.core.db import SessionDep
 from app.core.templates import render
