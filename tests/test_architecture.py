@@ -1,0 +1,84 @@
+"""The packages under app/ import each other in one direction only.
+
+A package is the first name under app/ (`app/auth/access.py` is `auth`); a module at the
+top (`app/main.py`) is a package of its own (`main`). Every import counts, a deferred one
+inside a function too.
+"""
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+
+def package_of(module: Path) -> str:
+    parts = module.relative_to(APP).parts
+    return parts[0] if len(parts) > 1 else module.stem
+
+
+def imported_packages(module: Path) -> set[str]:
+    """The app packages one module imports (`from app import models` imports `models`)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"), str(module))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+            if node.module == "app":
+                names = [f"app.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found |= {name.split(".")[1] for name in names if name.startswith("app.")}
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module in sorted(APP.rglob("*.py")):
+        package = package_of(module)
+        graph.setdefault(package, set()).update(imported_packages(module) - {package})
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle as its path (`a → b → a`), or None: a depth-first search."""
+    done: set[str] = set()
+
+    def visit(package: str, path: list[str]) -> list[str] | None:
+        if package in path:
+            return [*path[path.index(package) :], package]
+        if package in done:
+            return None
+        for imported in sorted(graph.get(package, ())):
+            cycle = visit(imported, [*path, package])
+            if cycle:
+                return cycle
+        done.add(package)
+        return None
+
+    for package in sorted(graph):
+        cycle = visit(package, [])
+        if cycle:
+            return cycle
+    return None
+
+
+def test_the_graph_is_read_from_the_code() -> None:
+    graph = import_graph()
+    assert {"core", "auth", "audit", "caseload", "main"} <= set(graph)
+    assert "auth" in graph["caseload"] and "core" in graph["auth"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_package_imports_itself_through_others() -> None:
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "packages import each other in a cycle: " + " → ".join(cycle or [])
+
+
+def test_core_imports_no_other_package() -> None:
+    assert import_graph()["core"] == set()
+
+
+def test_the_audit_log_imports_only_core() -> None:
+    assert import_graph()["audit"] <= {"core"}
