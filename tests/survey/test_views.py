@@ -126,7 +126,7 @@ def test_review_lists_unanswered_and_submit_shows_the_circle(
         f"/assessments/{assessment_id}/answer", data={"health.satisfaction": "3"}, headers=headers
     )
     review = client.get(f"/assessments/{assessment_id}/review")
-    assert "You have answered 2 of 30 points." in review.text
+    assert "You have answered 2 of 30 questions." in review.text
     assert review.text.count('<li>\n    <a href="/assessments/') == 28
     assert "Health: How important" not in review.text
     result = client.post(f"/assessments/{assessment_id}/submit", data={"csrf_token": token})
@@ -135,7 +135,7 @@ def test_review_lists_unanswered_and_submit_shows_the_circle(
     assert html.count('class="sector"') == 10
     assert '<table class="readings">' in html and html.count('<th scope="row">') == 10
     assert 'role="img" aria-labelledby="circle-title circle-desc"' in html
-    assert "More important than satisfying" in html  # health: 9 vs 3
+    assert "Important, but you are not as happy with it" in html  # health: 9 vs 3
     # Read-only from now on: the screens lead back to the result.
     screen = client.get(f"/assessments/{assessment_id}/themes/3")
     assert screen.url.path == f"/assessments/{assessment_id}"
