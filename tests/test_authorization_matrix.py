@@ -36,6 +36,7 @@ from app.plan import agreement as agreements
 from app.plan import service as plans
 from app.plan.models import ActionOwner, Goal, Plan, PlanAction, Review
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import (
     PASSWORD,
     THEME_IDS,
@@ -319,7 +320,7 @@ class Data:
         """A completed assessment."""
         done, _ = survey.start_or_resume(self.session, actor=self.account)
         for item, value in (("importance", 9), ("future", self.text("Future"))):
-            survey.save_answer(
+            save_answer(
                 self.session,
                 actor=self.account,
                 assessment=done,

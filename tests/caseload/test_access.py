@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent, Outcome
 from app.core.errors import NotFound
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
 
 
@@ -21,9 +22,7 @@ def events(session: Session, subject_id: int | None) -> list[tuple[str, str, Out
 
 def completed_assessment(session: Session, person):  # type: ignore[no-untyped-def]
     assessment, _ = survey.start_or_resume(session, actor=person)
-    survey.save_answer(
-        session, actor=person, assessment=assessment, item_id="health.importance", value=8
-    )
+    save_answer(session, actor=person, assessment=assessment, item_id="health.importance", value=8)
     survey.submit(session, actor=person, assessment=assessment)
     return assessment
 

@@ -19,6 +19,7 @@ from app.caseload.models import Invitation
 from app.core.config import OidcProvider
 from app.core.i18n import current_locale, set_locale
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import assign, csrf_from, make_case_manager, make_young_person, sign_in
 
 
@@ -33,7 +34,7 @@ def staff(session: Session, name: str, organisation: str | None) -> Account:
 def with_assessments(session: Session, person: Account) -> None:
     """One completed assessment and one under way."""
     done, _ = survey.start_or_resume(session, actor=person)
-    survey.save_answer(session, actor=person, assessment=done, item_id="health.importance", value=7)
+    save_answer(session, actor=person, assessment=done, item_id="health.importance", value=7)
     survey.submit(session, actor=person, assessment=done)
     survey.start_or_resume(session, actor=person)
 

@@ -23,6 +23,7 @@ from app.auth.models import Account
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from app.survey.models import Answer, Assessment
 from tests.factories import THEME_IDS, make_case_manager, make_young_person, sign_in
 from tests.oidc.provider import RESOURCE, Provider, portal_access_token
@@ -48,14 +49,14 @@ def person_with_data(session: Session, issuer: str) -> tuple[Account, str]:
     assessment, _ = survey.start_or_resume(session, actor=person)
     for index, theme in enumerate(THEME_IDS):
         for viewpoint, value in (("importance", 8), ("satisfaction", index % 11)):
-            survey.save_answer(
+            save_answer(
                 session,
                 actor=person,
                 assessment=assessment,
                 item_id=f"{theme}.{viewpoint}",
                 value=value,
             )
-    survey.save_answer(
+    save_answer(
         session, actor=person, assessment=assessment, item_id="housing.future", value="Oma koti"
     )
     survey.submit(session, actor=person, assessment=assessment)

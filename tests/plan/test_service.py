@@ -13,6 +13,7 @@ from app.plan import service as plans
 from app.plan.errors import StaleEdit
 from app.plan.models import ActionOwner, Goal, GoalStatus, PlanChange
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import assign, make_case_manager, make_young_person
 
 
@@ -202,14 +203,14 @@ def test_focus_areas_come_from_the_latest_assessment(session: Session) -> None:
         ("family", 8, 7),
         ("finance", 10, 2),
     ):
-        survey.save_answer(
+        save_answer(
             session,
             actor=person,
             assessment=assessment,
             item_id=f"{theme}.importance",
             value=importance,
         )
-        survey.save_answer(
+        save_answer(
             session,
             actor=person,
             assessment=assessment,

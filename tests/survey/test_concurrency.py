@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.auth.models import Account
 from app.survey import service
+from app.survey.answers import save_answer
 from app.survey.models import Assessment
 from tests.factories import THEME_IDS, make_young_person
 
@@ -26,7 +27,7 @@ def test_concurrent_saves_on_one_assessment_all_land(engine: Engine) -> None:
             actor = session.get(Account, person_id)
             target = session.get(Assessment, assessment_id)
             assert actor is not None and target is not None
-            service.save_answer(session, actor=actor, assessment=target, item_id=item, value=value)
+            save_answer(session, actor=actor, assessment=target, item_id=item, value=value)
             session.commit()
 
     try:
