@@ -11,13 +11,12 @@ from sqlmodel import Session, select
 
 from app.auth.models import Account
 from app.core.bounds import storable_text
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, NotFound, TextTooLong
 from app.core.types import saved_id, utcnow
 from app.survey.definition import InstrumentDefinition, Item
 from app.survey.errors import (
     AssessmentClosed,
     TextNotAllowed,
-    TextTooLong,
     UnknownItem,
     ValueOffScale,
 )

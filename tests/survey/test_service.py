@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from app.core.errors import CharacterNotAllowed, NotFound
+from app.core.errors import CharacterNotAllowed, NotFound, TextTooLong
 from app.survey import service
 from app.survey.answers import save_answer, save_answers, unanswered
 from app.survey.definition import INSTRUMENT_DIR, checksum, parse_definition
@@ -13,7 +13,6 @@ from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
     TextNotAllowed,
-    TextTooLong,
     UnknownItem,
     ValueOffScale,
 )
