@@ -235,7 +235,7 @@ def test_every_portal_access_is_audited(
     client.get(f"{FHIR}/Goal", headers=auth)
     client.get(f"{FHIR}/Goal")
     rows = session.exec(
-        select(AuditEvent).where(AuditEvent.id > before).order_by(col(AuditEvent.id))
+        select(AuditEvent).where(col(AuditEvent.id) > before).order_by(col(AuditEvent.id))
     ).all()
     token_subject = identities_subject(session, person)
     assert [(r.action, r.object_type, r.object_id, r.outcome) for r in rows] == [
@@ -401,7 +401,7 @@ def test_a_missing_scope_is_refused_with_403(
 
 
 def portal_response(person: Account, key: str, **changes: Any) -> dict[str, Any]:
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             "linkId": theme,
             "item": [

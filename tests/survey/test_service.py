@@ -8,7 +8,12 @@ from sqlmodel import Session, select
 from app.core.errors import CharacterNotAllowed, NotFound, TextTooLong
 from app.survey import service
 from app.survey.answers import save_answer, save_answers, unanswered
-from app.survey.definition import INSTRUMENT_DIR, checksum, parse_definition
+from app.survey.definition import (
+    INSTRUMENT_DIR,
+    InstrumentDefinition,
+    checksum,
+    parse_definition,
+)
 from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
@@ -151,7 +156,7 @@ def test_review_lists_unanswered_items(session: Session) -> None:
     assert len(missing) == 29 and "family.importance" not in missing
 
 
-def _next_version(text_en: str) -> tuple[object, str]:
+def _next_version(text_en: str) -> tuple[InstrumentDefinition, str]:
     data = json.loads(SHIPPED.read_text())
     data["version"] = "1.1"
     data["themes"][0]["items"][0]["text"]["en"] = text_en
@@ -166,11 +171,11 @@ def test_a_new_version_does_not_break_an_old_assessment(session: Session) -> Non
     service.submit(session, actor=person, assessment=old)
 
     definition, digest = _next_version("How much do your studies or work matter to you?")
-    version, created = service.import_definition(session, definition=definition, checksum=digest)  # type: ignore[arg-type]
+    version, created = service.import_definition(session, definition=definition, checksum=digest)
     assert created
     again, created_again = service.import_definition(
         session, definition=definition, checksum=digest
-    )  # type: ignore[arg-type]
+    )
     assert not created_again and again.id == version.id
 
     new, _ = service.start_or_resume(session, actor=person)
