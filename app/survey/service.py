@@ -1,4 +1,5 @@
-"""Survey use cases: instruments, assessments and answers. Flushes, never commits."""
+"""Survey use cases: instruments, assessments, and the queries other domains read them by
+(saving answers is in answers.py). Flushes, never commits."""
 
 import json
 from collections.abc import Sequence
