@@ -60,7 +60,7 @@ test-postgres:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
-	$(BIN)/mypy app bench
+	$(BIN)/mypy app bench tests
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 \

@@ -13,6 +13,7 @@ from app.core.types import saved_id, utcnow
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from app.survey import service as survey_service
+from app.survey.answers import save_answers
 from app.survey.definition import INSTRUMENT_DIR, load_definition_file
 from app.survey.models import Assessment
 
@@ -27,11 +28,28 @@ STAFF = [
 AINO_SPRING = [(4, 9), (6, 8), (5, 9), (7, 8), (5, 6), (3, 9), (2, 7), (5, 8), (4, 8), (5, 8)]
 AINO_AUTUMN = [(7, 9), (7, 8), (6, 9), (8, 8), (6, 7), (7, 9), (4, 7), (7, 8), (6, 8), (6, 8)]
 ELIAS_SO_FAR = [(3, 8), (5, 7), (6, 9), (8, 9), (4, 5)]
+# username, name, language, age of the demo young people
+YOUNG_PEOPLE = [
+    ("aino", "Aino Virtanen", "fi", 19),
+    ("elias", "Elias Nieminen", "fi", 22),
+    ("saga", "Saga Lindqvist", "sv", 17),
+]
 AINO_HOPES = {
     "studies_work": "Haluan päästä opiskelemaan lähihoitajaksi.",
     "housing": "Oma asunto, jossa saa olla rauhassa.",
     "finance": "Että rahat riittäisivät koko kuukaudeksi.",
 }
+
+# Aino's goals (text, theme) and actions (goal's index, text, owner, service, due in days)
+AINO_GOALS = [
+    ("Oma asunto ensi kesään mennessä.", "housing"),
+    ("Rahat riittävät koko kuukaudeksi.", "finance"),
+]
+AINO_ACTIONS = [
+    (0, "Haen asumisneuvojan tapaamisen.", ActionOwner.YOUNG_PERSON, None, 7),
+    (1, "Tehdään yhdessä kuukauden budjetti.", ActionOwner.CASE_MANAGER, None, -5),
+    (1, "Selvitetään oikeus asumistukeen.", ActionOwner.SERVICE, "Kela", 21),
+]
 
 
 def import_shipped_instruments(session: Session) -> int:
@@ -74,7 +92,7 @@ def _fill(
         }
         if theme.id in hopes:
             answers[f"{theme.id}.future"] = hopes[theme.id]
-        survey_service.save_answers(session, actor=person, assessment=assessment, values=answers)
+        save_answers(session, actor=person, assessment=assessment, values=answers)
     if days_ago is not None:
         survey_service.submit(session, actor=person, assessment=assessment)
         when = utcnow() - timedelta(days=days_ago)
@@ -88,38 +106,14 @@ def _fill(
 def _plan(session: Session, manager: Account, person: Account, today: date) -> None:
     """Aino's plan, written with Kaisa: two goals, three actions, one review."""
     plan = plans.plan_of(session, actor=person, person_id=saved_id(person.id), action="plan.read")
-    flat = plans.add_goal(
-        session,
-        actor=person,
-        plan=plan,
-        text="Oma asunto ensi kesään mennessä.",
-        themes=["housing"],
-    )
-    money = plans.add_goal(
-        session,
-        actor=person,
-        plan=plan,
-        text="Rahat riittävät koko kuukaudeksi.",
-        themes=["finance"],
-    )
-    steps = [
-        (flat, "Haen asumisneuvojan tapaamisen.", ActionOwner.YOUNG_PERSON, None, 7),
-        (money, "Tehdään yhdessä kuukauden budjetti.", ActionOwner.CASE_MANAGER, None, -5),
-        (money, "Selvitetään oikeus asumistukeen.", ActionOwner.SERVICE, "Kela", 21),
+    goals = [
+        plans.add_goal(session, actor=person, plan=plan, text=text, themes=[theme])
+        for text, theme in AINO_GOALS
     ]
-    for goal, text, owner, service_name, days in steps:
-        plans.add_action(
-            session,
-            actor=manager,
-            plan=plan,
-            goal=goal,
-            values={
-                "text": text,
-                "owner": owner,
-                "service_name": service_name,
-                "due_on": today + timedelta(days=days),
-            },
-        )
+    for goal, text, owner, service_name, days in AINO_ACTIONS:
+        due_on = today + timedelta(days=days)
+        values = {"text": text, "owner": owner, "service_name": service_name, "due_on": due_on}
+        plans.add_action(session, actor=manager, plan=plan, goal=goals[goal], values=values)
     plans.add_review(
         session,
         actor=manager,
@@ -133,11 +127,8 @@ def _plan(session: Session, manager: Account, person: Account, today: date) -> N
     )
 
 
-def load_demo(session: Session) -> list[str]:
-    """Create what is missing; returns the usernames created."""
-    import_shipped_instruments(session)
-    created = []
-    today = date.today()
+def _staff(session: Session, created: list[str]) -> dict[str, Account]:
+    """The case managers by username; those made now are added to `created`."""
     managers = {}
     for username, name, organisation in STAFF:
         managers[username], new = _account(
@@ -147,13 +138,14 @@ def load_demo(session: Session) -> list[str]:
             managers[username].organisation = organisation
             session.add(managers[username])
             created.append(username)
+    return managers
+
+
+def _young_people(session: Session, managers: dict[str, Account], created: list[str]) -> None:
+    """The young people in Kaisa's caseload; what they have done is made with a new account."""
+    today = date.today()
     manager = managers["kaisa"]
-    people = [
-        ("aino", "Aino Virtanen", "fi", 19),
-        ("elias", "Elias Nieminen", "fi", 22),
-        ("saga", "Saga Lindqvist", "sv", 17),
-    ]
-    for username, name, locale, age in people:
+    for username, name, locale, age in YOUNG_PEOPLE:
         person, new = _account(
             session,
             username,
@@ -174,4 +166,12 @@ def load_demo(session: Session) -> list[str]:
             _plan(session, manager, person, today)
         elif username == "elias":
             _fill(session, person, ELIAS_SO_FAR, {"health": "Nukkuisin paremmin."}, None)
+
+
+def load_demo(session: Session) -> list[str]:
+    """Create what is missing; returns the usernames created."""
+    import_shipped_instruments(session)
+    created: list[str] = []
+    managers = _staff(session, created)
+    _young_people(session, managers, created)
     return created

@@ -70,33 +70,10 @@ def add_template_names() -> None:
     templates.environment.filters["described"] = naming.describe_account
 
 
-def add_routes(app: FastAPI) -> None:
-    """Every domain's pages and the JSON and FHIR APIs."""
-    # A new identity from an invitation signs up through the caseload, which auth can't import.
-    setattr(app.state, INVITATION_SIGN_UP, sign_up.with_identity)
-    app.include_router(pages_router)
-    app.include_router(auth_router)
-    app.include_router(survey_router)
-    app.include_router(caseload_router)
-    app.include_router(plan_router)
-    app.include_router(access_log_router)
-    app.include_router(api_router, prefix="/api/v1")
-    app.include_router(fhir_router)
-
-
-def create_app() -> FastAPI:
+def add_middleware(app: FastAPI) -> None:
+    """The last added runs first: language, the edge checks (host, size, NUL, forgery), the
+    OIDC flow. Security headers wrap everything, error pages included (MyLife above)."""
     settings = get_settings()
-    redact_access_log()
-    add_template_names()
-    app = MyLife(
-        title="MyLife",
-        version="0.1.0",
-        summary="The 3X10D life assessment and the Circle of Life",
-        docs_url="/docs",
-        redoc_url=None,
-    )
-    # The last added runs first: language, the edge checks (host, size, NUL, forgery), the
-    # OIDC flow. Security headers wrap everything, error pages included (MyLife above).
     # Only the OpenID Connect flow (state, nonce, PKCE verifier) lives in this signed,
     # short-lived cookie; the sign-in session itself is a server-side row.
     app.add_middleware(
@@ -109,13 +86,45 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(EdgeMiddleware, refuse=problems.refuse)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
+
+
+def add_routes(app: FastAPI) -> None:
+    """The static files, every domain's pages and the JSON and FHIR APIs."""
+    # A new identity from an invitation signs up through the caseload, which auth can't import.
+    setattr(app.state, INVITATION_SIGN_UP, sign_up.with_identity)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
-    add_routes(app)
+    app.include_router(pages_router)
+    app.include_router(auth_router)
+    app.include_router(survey_router)
+    app.include_router(caseload_router)
+    app.include_router(plan_router)
+    app.include_router(access_log_router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(fhir_router)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Every error is rendered by app/core/problems.py; under /fhir/ as an OperationOutcome."""
     problems.RENDERERS["/fhir/"] = render_outcome
     app.add_exception_handler(AppError, problems.handle_app_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_error)
     app.add_exception_handler(Exception, problems.handle_unexpected)
+
+
+def create_app() -> FastAPI:
+    redact_access_log()
+    add_template_names()
+    app = MyLife(
+        title="MyLife",
+        version="0.1.0",
+        summary="The 3X10D life assessment and the Circle of Life",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    add_middleware(app)
+    add_routes(app)
+    add_error_handlers(app)
     return app
 
 

@@ -94,6 +94,7 @@ from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app.auth.models import Account  # noqa: E402
 from app.core.db import get_engine, get_session, transaction  # noqa: E402
 from app.demo import import_shipped_instruments  # noqa: E402
 from app.main import app  # noqa: E402
@@ -139,6 +140,21 @@ def session(engine: Engine) -> Iterator[Session]:
         db.close()
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def committed_accounts(engine: Engine) -> Iterator[list[int]]:
+    """For a test whose threads need rows committed for real: the ids of the accounts it
+    commits, deleted with everything that hangs on them afterwards, passed or failed.
+    Add an account's id after a flush and before the commit."""
+    account_ids: list[int] = []
+    yield account_ids
+    with Session(engine) as session:
+        for account_id in account_ids:
+            account = session.get(Account, account_id)
+            if account is not None:
+                session.delete(account)
+        session.commit()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session
@@ -78,7 +78,7 @@ def assign(session: Session, manager: Account, *people: Account) -> None:
         auth_service.assign_case(session, case_manager=manager, young_person=person)
 
 
-def try_sign_in(client: TestClient, username: str, password: str) -> httpx.Response:
+def try_sign_in(client: TestClient, username: str, password: str) -> httpx2.Response:
     """One attempt through the sign-in form, whatever its answer (not followed)."""
     token = csrf_from(client.get("/signin").text)
     return client.post(
@@ -94,7 +94,7 @@ def counted(session: Session) -> Iterator[list[str]]:
     statements: list[str] = []
     connection = session.connection()
 
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 

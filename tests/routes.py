@@ -19,6 +19,7 @@ from app.plan import agreement
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import assign, make_case_manager, make_young_person
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -70,7 +71,7 @@ class World:
 
 def _objects(session: Session, person: Any, manager: Any) -> dict[str, str]:
     done, _ = survey.start_or_resume(session, actor=person)
-    survey.save_answer(session, actor=person, assessment=done, item_id="health.importance", value=8)
+    save_answer(session, actor=person, assessment=done, item_id="health.importance", value=8)
     survey.submit(session, actor=person, assessment=done)
     still_open, _ = survey.start_or_resume(session, actor=person)
     plan = plans.plan_of(session, actor=manager, person_id=person.id, action="plan.read")

@@ -1,14 +1,23 @@
-"""The packages under app/ import each other in one direction only.
+"""The code's shape, read from app/ itself.
 
-A package is the first name under app/ (`app/auth/access.py` is `auth`); a module at the
-top (`app/main.py`) is a package of its own (`main`). Every import counts, a deferred one
-inside a function too.
+The packages under app/ import each other in one direction only. A package is the first
+name under app/ (`app/auth/access.py` is `auth`); a module at the top (`app/main.py`) is a
+package of its own (`main`). Every import counts, a deferred one inside a function too.
+
+Every function and file is small enough to read in one go: the guideline is about 40 lines
+a function and 400 a file, and these fail a little beyond it. A function counts from its
+`def` line to its last line (decorators aside), nested ones in their own right as well.
 """
 
 import ast
 from pathlib import Path
 
+import pytest
+
 APP = Path(__file__).resolve().parent.parent / "app"
+MAX_FUNCTION_LINES = 45
+MAX_FILE_LINES = 420
+UNTIL_SPLITS = "until the plan/service.py split lands"
 
 
 def package_of(module: Path) -> str:
@@ -82,3 +91,49 @@ def test_core_imports_no_other_package() -> None:
 
 def test_the_audit_log_imports_only_core() -> None:
     assert import_graph()["audit"] <= {"core"}
+
+
+def python_files() -> list[Path]:
+    return sorted(APP.rglob("*.py"))
+
+
+def function_lengths(module: Path) -> list[tuple[str, int]]:
+    """Each function of a module, `path:line name`, with its length in lines."""
+    where = module.relative_to(APP.parent)
+    return [
+        (f"{where}:{node.lineno} {node.name}", (node.end_lineno or node.lineno) - node.lineno + 1)
+        for node in ast.walk(ast.parse(module.read_text(), filename=str(module)))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+
+def test_function_lengths_are_read_from_the_code() -> None:
+    lengths = dict(length for module in python_files() for length in function_lengths(module))
+    create_app = next(length for name, length in lengths.items() if name.endswith(" create_app"))
+    assert 5 < create_app <= MAX_FUNCTION_LINES and len(lengths) > 300
+
+
+def test_no_function_over_40_lines() -> None:
+    offenders = [
+        f"{name}: {length} lines"
+        for module in python_files()
+        for name, length in function_lengths(module)
+        if length > MAX_FUNCTION_LINES
+    ]
+    assert not offenders, (
+        f"Functions over {MAX_FUNCTION_LINES} lines (about 40 is the guideline): make them "
+        "of named steps.\n" + "\n".join(offenders)
+    )
+
+
+@pytest.mark.xfail(strict=False, reason=UNTIL_SPLITS)
+def test_no_file_over_400_lines() -> None:
+    offenders = [
+        f"{module.relative_to(APP.parent)}: {lines} lines"
+        for module in python_files()
+        if (lines := len(module.read_text().splitlines())) > MAX_FILE_LINES
+    ]
+    assert not offenders, (
+        f"Files over {MAX_FILE_LINES} lines (about 400 is the guideline): split each along "
+        "its seam.\n" + "\n".join(offenders)
+    )

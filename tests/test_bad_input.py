@@ -80,9 +80,9 @@ def test_no_input_makes_a_server_error(
         (b"content-type", b"application/\xff"),
         (b"x-forwarded-for", b"\xff"),
     ]
-    for name, value in hostile_headers:
-        headers = {name: value}
-        assert_handled(send(client, route, path, headers=headers), f"{path} {name!r}")
+    for header, raw in hostile_headers:
+        hostile = {header: raw}
+        assert_handled(send(client, route, path, headers=hostile), f"{path} {header!r}")
     if route.method not in UNSAFE:
         return
     for value in FORM_VALUES:

@@ -203,6 +203,12 @@ async def finish(request: Request, provider: OidcProvider) -> tuple[Flow, Identi
     # A link is bound more tightly, to its account and sign-in session, and says so itself.
     if flow.purpose != "link" and flow.browser != browser_mark(request):
         raise SignInExpired()
+    token = await _token(request, app)
+    return flow, await _identity(app, token)
+
+
+async def _token(request: Request, app: StarletteOAuth2App) -> dict[str, Any]:
+    """The code exchanged for tokens; the ID token checked (signature, nonce, audience)."""
     try:
         token: dict[str, Any] = await app.authorize_access_token(request)
     except MismatchingStateError as error:
@@ -210,20 +216,26 @@ async def finish(request: Request, provider: OidcProvider) -> tuple[Flow, Identi
     except OAuthError as error:
         if request.query_params.get("error"):
             raise SignInCancelled() from error
-        log.warning("sign-in with %s refused: %r", provider.name, error)
+        log.warning("sign-in with %s refused: %r", app.name, error)
         raise SignInUnavailable() from error
     except (JoseError, httpx2.HTTPError, ValueError, KeyError) as error:
-        log.warning("sign-in with %s failed: %r", provider.name, error)
+        log.warning("sign-in with %s failed: %r", app.name, error)
         raise SignInUnavailable() from error
     claims = token.get("userinfo")
     if not claims or not claims.get("sub") or not token.get("id_token"):
         raise SignInUnavailable()
+    return token
+
+
+async def _identity(app: StarletteOAuth2App, token: dict[str, Any]) -> Identity:
+    """Who signed in: the ID token's claims, a missing name and birth date from userinfo."""
+    claims = token["userinfo"]
     name, birth_date = claims.get("name"), claims.get("birthdate")
     if not name:
         profile = await _userinfo(app, token, claims["sub"])
         name, birth_date = profile.get("name"), birth_date or profile.get("birthdate")
     auth_time = claims.get("auth_time")
-    identity = Identity(
+    return Identity(
         issuer=str(claims["iss"]),
         subject=str(claims["sub"]),
         name=str(name or "").strip()[:120],
@@ -231,7 +243,6 @@ async def finish(request: Request, provider: OidcProvider) -> tuple[Flow, Identi
         id_token=str(token["id_token"]),
         auth_time=int(auth_time) if isinstance(auth_time, int | float) else None,
     )
-    return flow, identity
 
 
 async def _userinfo(app: StarletteOAuth2App, token: dict[str, Any], subject: str) -> dict[str, Any]:

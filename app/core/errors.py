@@ -95,3 +95,10 @@ class CharacterNotAllowed(InvalidInput):
 
     code = "character-not-allowed"
     message = N_("This text contains characters that cannot be saved.")
+
+
+class TextTooLong(InvalidInput):
+    """Text over its field's limit; `params` say the limit and the length sent."""
+
+    code = "text-too-long"
+    message = N_("Keep this to %(max)s characters or fewer (now %(length)s).")

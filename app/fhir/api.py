@@ -31,6 +31,7 @@ from app.plan import agreement
 from app.plan import service as plans
 from app.plan.models import Plan
 from app.survey import service as survey
+from app.survey.answers import import_completed
 from app.survey.models import Assessment
 
 router = APIRouter(prefix="/fhir/R4", include_in_schema=False)
@@ -136,7 +137,7 @@ def _import(
         person = importer.for_person(incoming, caller.person)
     except InvalidResource as error:
         raise refused(allowed, error) from None
-    assessment, created = survey.import_completed(
+    assessment, created = import_completed(
         session,
         person=person,
         version=incoming.version,

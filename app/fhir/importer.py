@@ -18,6 +18,7 @@ from app.core.types import utcnow
 from app.fhir.errors import InvalidResource
 from app.fhir.resources import questionnaire_id
 from app.survey import service as survey
+from app.survey.answers import clean_value
 from app.survey.definition import InstrumentDefinition
 from app.survey.models import InstrumentVersion
 
@@ -99,7 +100,7 @@ def _answer(
             {"link_id": link_id, "kind": value_key},
         )
     try:
-        return survey.clean_value(definition, link_id, value), None
+        return clean_value(definition, link_id, value), None
     except AppError as error:
         return None, FieldError(f"{where}.answer[0]", error.message, error.params)
 

@@ -16,7 +16,7 @@ from joserfc import jws, jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 
 log = logging.getLogger("mylife.fhir")
 LEEWAY_SECONDS = 30
@@ -107,6 +107,21 @@ def validate(token: str, *, cache: KeyCache = KEYS) -> AccessToken:
     settings = get_settings()
     if not settings.fhir_issuer or not settings.fhir_audience:
         raise TokenRefused("this service accepts no tokens")
+    issuer, audience = settings.fhir_issuer, settings.fhir_audience
+    claims = _signed_claims(token, issuer=issuer, settings=settings, cache=cache)
+    _check_claims(claims, issuer=issuer, audience=audience)
+    client = claims.get("client_id", claims.get("azp"))
+    return AccessToken(
+        subject=claims["sub"],
+        client_id=str(client)[:120] if client else None,
+        scopes=_scopes(claims),
+    )
+
+
+def _signed_claims(
+    token: str, *, issuer: str, settings: Settings, cache: KeyCache
+) -> dict[str, Any]:
+    """The claims of a JWT signed with an accepted algorithm by one of the issuer's keys."""
     try:
         header = jws.extract_compact(token.encode()).headers()
     except (JoseError, ValueError, UnicodeError) as error:
@@ -115,20 +130,24 @@ def validate(token: str, *, cache: KeyCache = KEYS) -> AccessToken:
     if alg not in settings.fhir_algorithms:
         raise TokenRefused("the token's signing algorithm is not accepted")
     kid = header.get("kid")
-    keys = cache.keys(settings.fhir_issuer, settings.fhir_jwks_url, kid)
+    keys = cache.keys(issuer, settings.fhir_jwks_url, kid)
     if kid is None and len(keys.keys) != 1:
         raise TokenRefused("the token names no key")
     if kid is not None and not _has_kid(keys, kid):
         raise TokenRefused("the token is signed with an unknown key")
     key = keys.keys[0] if kid is None else keys.get_by_kid(kid)
     try:
-        claims = jwt.decode(token, key, algorithms=[str(alg)]).claims
+        return dict(jwt.decode(token, key, algorithms=[str(alg)]).claims)
     except JoseError as error:
         raise TokenRefused("the token's signature is not valid") from error
+
+
+def _check_claims(claims: dict[str, Any], *, issuer: str, audience: str) -> None:
+    """Issued by the portal's issuer for this service, current, and about someone."""
     registry = jwt.JWTClaimsRegistry(
         leeway=LEEWAY_SECONDS,
-        iss={"essential": True, "value": settings.fhir_issuer},
-        aud={"essential": True, "value": settings.fhir_audience},
+        iss={"essential": True, "value": issuer},
+        aud={"essential": True, "value": audience},
         exp={"essential": True},
         sub={"essential": True},
     )
@@ -142,9 +161,3 @@ def validate(token: str, *, cache: KeyCache = KEYS) -> AccessToken:
         raise TokenRefused(f"the token's {error.claim} claim is not valid") from error
     if not isinstance(claims["sub"], str):
         raise TokenRefused("the token's sub claim is not valid")
-    client = claims.get("client_id", claims.get("azp"))
-    return AccessToken(
-        subject=claims["sub"],
-        client_id=str(client)[:120] if client else None,
-        scopes=_scopes(claims),
-    )

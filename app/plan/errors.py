@@ -1,4 +1,5 @@
 from app.core.errors import Conflict, InvalidInput
+from app.core.errors import TextTooLong as TextTooLong  # every text's limit: one error, in core
 from app.core.i18n import N_
 
 
@@ -15,11 +16,6 @@ class StaleEdit(Conflict):
 class TextRequired(InvalidInput):
     code = "required"
     message = N_("This field is required.")
-
-
-class TextTooLong(InvalidInput):
-    code = "text-too-long"
-    message = N_("Keep this to %(max)s characters or fewer (now %(length)s).")
 
 
 class UnknownTheme(InvalidInput):

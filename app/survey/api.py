@@ -9,6 +9,7 @@ from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.core.openapi import problem_responses
 from app.survey import presenters, service
+from app.survey.answers import save_answer, unanswered
 from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import (
     AnswerIn,
@@ -71,7 +72,7 @@ def _public(session: Session, assessment: Assessment) -> AssessmentPublic:
         started_at=assessment.started_at,
         completed_at=assessment.completed_at,
         answers=values,
-        unanswered=[item.id for item in service.unanswered(definition, answers)],
+        unanswered=[item.id for item in unanswered(definition, answers)],
     )
 
 
@@ -118,7 +119,7 @@ def put_answer(
     body: AnswerIn,
 ) -> AnswerPublic:
     """Save one answer the moment it is given."""
-    stored = service.save_answer(
+    stored = save_answer(
         session, actor=actor, assessment=assessment, item_id=item_id, value=body.value
     )
     return AnswerPublic(item_id=item_id, value=stored)

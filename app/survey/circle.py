@@ -52,6 +52,13 @@ def _text(answers: Mapping[str, Answer], theme: Theme) -> str | None:
     return answer.value_text if answer else None
 
 
+def _differs(staff: int | None, satisfaction: int | None, disagreement: int) -> bool:
+    """The case manager's reading is far enough from the person's own to be pointed out."""
+    if staff is None or satisfaction is None:
+        return False
+    return abs(staff - satisfaction) >= disagreement
+
+
 def readings(
     definition: InstrumentDefinition,
     answers: Mapping[str, Answer],
@@ -87,9 +94,7 @@ def readings(
                 else None,
                 comment=_text(answers, theme),
                 staff=staff.get(theme.id),
-                staff_differs=satisfaction is not None
-                and theme.id in staff
-                and abs(staff[theme.id] - satisfaction) >= disagreement,
+                staff_differs=_differs(staff.get(theme.id), satisfaction, disagreement),
             )
         )
     return result

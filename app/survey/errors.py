@@ -20,11 +20,6 @@ class ValueOffScale(InvalidInput):
     message = N_("Choose a number from %(min)s to %(max)s.")
 
 
-class TextTooLong(InvalidInput):
-    code = "text-too-long"
-    message = N_("Keep this to %(max)s characters or fewer (now %(length)s).")
-
-
 class TextNotAllowed(InvalidInput):
     code = "text-not-allowed"
     message = N_("This text contains characters that cannot be saved.")

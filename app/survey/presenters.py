@@ -10,6 +10,7 @@ from app.core.errors import AppError, NotFound
 from app.core.templates import render_string
 from app.survey import circle, service
 from app.survey import readings as staff_readings
+from app.survey.answers import unanswered
 from app.survey.definition import InstrumentDefinition
 from app.survey.models import Answer, Assessment, AssessmentStatus
 
@@ -48,7 +49,7 @@ def screen(
 def review(session: Session, assessment: Assessment) -> dict[str, Any]:
     definition = service.assessment_definition(session, assessment)
     answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
-    missing = service.unanswered(definition, answers)
+    missing = unanswered(definition, answers)
     positions = {item.id: definition.theme_index(item.id.split(".")[0]) + 1 for item in missing}
     return {
         "assessment": assessment,

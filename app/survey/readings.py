@@ -10,6 +10,7 @@ from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
 from app.survey import service
 from app.survey.circle import satisfaction_scale
+from app.survey.definition import InstrumentDefinition
 from app.survey.errors import UnknownItem, ValueOffScale
 from app.survey.models import Assessment, AssessmentStatus, StaffReading
 
@@ -35,7 +36,14 @@ def record(
     service.authorize_assessment(
         session, actor=actor, assessment=assessment, action="assessment.reading.update"
     )
-    definition = service.assessment_definition(session, assessment)
+    cleaned = _cleaned(service.assessment_definition(session, assessment), values)
+    _replace(session, actor=actor, assessment=assessment, values=cleaned)
+    session.flush()
+    return readings_of(session, assessment=assessment)
+
+
+def _cleaned(definition: InstrumentDefinition, values: Mapping[str, str]) -> dict[str, int | None]:
+    """A reading per theme on the satisfaction scale; None where it is cleared."""
     scale = satisfaction_scale(definition)
     theme_ids = {theme.id for theme in definition.themes}
     cleaned: dict[str, int | None] = {}
@@ -46,14 +54,21 @@ def record(
         if text and (not text.isdecimal() or int(text) not in scale.values()):
             raise ValueOffScale(field=theme_id, params={"min": scale.min, "max": scale.max})
         cleaned[theme_id] = int(text) if text else None
+    return cleaned
+
+
+def _replace(
+    session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, int | None]
+) -> None:
+    """The actor's earlier reading of these themes replaced by the new one."""
     session.execute(
         delete(StaffReading).where(
             col(StaffReading.assessment_id) == assessment.id,
             col(StaffReading.author_id) == actor.id,
-            col(StaffReading.theme_id).in_(list(cleaned)),
+            col(StaffReading.theme_id).in_(list(values)),
         )
     )
-    for theme_id, value in cleaned.items():
+    for theme_id, value in values.items():
         if value is not None:
             session.add(
                 StaffReading(
@@ -65,5 +80,3 @@ def record(
                     updated_at=utcnow(),
                 )
             )
-    session.flush()
-    return readings_of(session, assessment=assessment)

@@ -1,35 +1,27 @@
-"""Survey use cases: instruments, assessments and answers. Flushes, never commits."""
+"""Survey use cases: instruments, assessments, and the queries other domains read them by
+(saving answers is in answers.py). Flushes, never commits."""
 
 import json
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from app.auth import access
 from app.auth.models import Account
-from app.core.bounds import storable_text
-from app.core.errors import AppError, NotFound
+from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
-from app.survey.definition import InstrumentDefinition, Item, Texts, parse_definition
+from app.survey.definition import InstrumentDefinition, Texts, parse_definition
 from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
     NoInstrument,
-    TextNotAllowed,
-    TextTooLong,
-    UnknownItem,
-    ValueOffScale,
 )
 from app.survey.models import Answer, Assessment, AssessmentStatus, Instrument, InstrumentVersion
-
-AnswerValue = int | str | None
 
 # Parsed definitions by checksum: immutable data, safe to share between requests.
 _definitions: dict[str, InstrumentDefinition] = {}
@@ -233,100 +225,6 @@ def answers_for(session: Session, assessment_ids: Sequence[int]) -> dict[int, di
     return found
 
 
-def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValue) -> AnswerValue:
-    if value is None or value == "":
-        return None
-    if item.kind == "choice":
-        scale = definition.scale(item.scale)
-        number: int | None = None
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 4:
-            number = int(value.strip())
-        if number is None or number not in scale.values():
-            raise ValueOffScale(field=item.id, params={"min": scale.min, "max": scale.max})
-        return number
-    if not isinstance(value, str):
-        raise TextNotAllowed(field=item.id)
-    storable_text(item.id, value)
-    limit = item.max_length or 0
-    if len(value) > limit:
-        raise TextTooLong(field=item.id, params={"max": limit, "length": len(value)})
-    return value
-
-
-def _stored_value(session: Session, assessment: Assessment, item_id: str) -> AnswerValue:
-    answer = session.exec(
-        select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item_id)
-    ).first()
-    if answer is None:
-        return None
-    return answer.value
-
-
-def _store(session: Session, assessment: Assessment, item: Item, value: AnswerValue) -> None:
-    values = {
-        "assessment_id": assessment.id,
-        "item_id": item.id,
-        "value_int": value if isinstance(value, int) else None,
-        "value_text": value if isinstance(value, str) else None,
-        "updated_at": utcnow(),
-    }
-    if value is None:
-        existing = session.exec(
-            select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item.id)
-        ).first()
-        if existing is not None:
-            session.delete(existing)
-        return
-    # One statement that inserts or updates, so two devices saving at once cannot clash.
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Answer).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["assessment_id", "item_id"],
-        set_={k: statement.excluded[k] for k in ("value_int", "value_text", "updated_at")},
-    )
-    session.execute(statement)
-
-
-def save_answer(
-    session: Session, *, actor: Account, assessment: Assessment, item_id: str, value: AnswerValue
-) -> AnswerValue:
-    """Validate and save one answer the moment it is given; returns the stored value."""
-    if assessment.subject_id != actor.id:
-        raise NotFound()
-    definition = assessment_definition(session, assessment)
-    found = definition.items().get(item_id)
-    if found is None:
-        raise UnknownItem(field=item_id)
-    theme, item = found
-    cleaned = _clean_value(item, definition, value)
-    if assessment.status != AssessmentStatus.IN_PROGRESS:
-        # Sending the stored answer again is no change; anything else is refused.
-        if _stored_value(session, assessment, item_id) != cleaned:
-            raise AssessmentClosed(field=item_id)
-        return cleaned
-    _store(session, assessment, item, cleaned)
-    assessment.position = definition.theme_index(theme.id)
-    assessment.updated_at = utcnow()
-    session.add(assessment)
-    session.flush()
-    return cleaned
-
-
-def save_answers(
-    session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, AnswerValue]
-) -> dict[str, AppError]:
-    """Save every valid answer of a screen; the problems are returned by item, not raised."""
-    problems: dict[str, AppError] = {}
-    for item_id, value in values.items():
-        try:
-            save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
-        except (UnknownItem, ValueOffScale, TextTooLong, TextNotAllowed, AssessmentClosed) as error:
-            problems[item_id] = error
-    return problems
-
-
 def move_to(session: Session, *, actor: Account, assessment: Assessment, position: int) -> int:
     """Remember the screen the person is on (the review screen is one past the last theme)."""
     if assessment.subject_id != actor.id:
@@ -337,10 +235,6 @@ def move_to(session: Session, *, actor: Account, assessment: Assessment, positio
         session.add(assessment)
         session.flush()
     return assessment.position
-
-
-def unanswered(definition: InstrumentDefinition, answers: Mapping[str, Answer]) -> list[Item]:
-    return [item for _theme, item in definition.items().values() if item.id not in answers]
 
 
 def submit(session: Session, *, actor: Account, assessment: Assessment) -> Assessment:
@@ -397,11 +291,6 @@ def count_answers(session: Session, *, assessment: Assessment) -> int:
     return int(session.exec(statement).one())
 
 
-def clean_value(definition: InstrumentDefinition, item_id: str, value: AnswerValue) -> AnswerValue:
-    """An answer checked against its item, as saving it would (raises the same errors)."""
-    return _clean_value(definition.items()[item_id][1], definition, value)
-
-
 def all_versions(session: Session) -> list[tuple[InstrumentVersion, str]]:
     """Every instrument version with its instrument's code."""
     rows = session.exec(
@@ -410,61 +299,3 @@ def all_versions(session: Session) -> list[tuple[InstrumentVersion, str]]:
         .order_by(col(Instrument.code), col(InstrumentVersion.id))
     ).all()
     return [(version, code) for version, code in rows]
-
-
-def _imported(
-    session: Session, *, person: Account, system: str, identifier: str
-) -> Assessment | None:
-    return session.exec(
-        select(Assessment).where(
-            Assessment.subject_id == person.id,
-            Assessment.external_system == system,
-            Assessment.external_id == identifier,
-        )
-    ).first()
-
-
-def import_completed(
-    session: Session,
-    *,
-    person: Account,
-    version: InstrumentVersion,
-    answers: Mapping[str, AnswerValue],
-    authored: datetime,
-    system: str,
-    identifier: str,
-    client_id: str | None,
-) -> tuple[Assessment, bool]:
-    """Store an assessment completed elsewhere (checked by the caller); once per identifier.
-
-    Returns the assessment and whether it was created now.
-    """
-    existing = _imported(session, person=person, system=system, identifier=identifier)
-    if existing is not None:
-        return existing, False
-    definition = definition_of(version)
-    assessment = Assessment(
-        subject_id=saved_id(person.id),
-        instrument_version_id=saved_id(version.id),
-        status=AssessmentStatus.COMPLETED,
-        position=len(definition.themes),
-        started_at=authored,
-        completed_at=authored,
-        updated_at=utcnow(),
-        external_system=system,
-        external_id=identifier,
-        imported_by=client_id,
-    )
-    try:
-        with session.begin_nested():
-            session.add(assessment)
-            session.flush()
-            for item_id, value in answers.items():
-                _store(session, assessment, definition.items()[item_id][1], value)
-            session.flush()
-    except IntegrityError:  # the same response sent twice at the same moment
-        found = _imported(session, person=person, system=system, identifier=identifier)
-        if found is None:
-            raise
-        return found, False
-    return assessment, True

@@ -11,6 +11,7 @@ from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
 from app.core.templates import render
 from app.survey import presenters, readings, service
+from app.survey.answers import save_answer, save_answers
 from app.survey.deps import OwnAssessment, ReadableAssessment
 from app.survey.models import Assessment, AssessmentStatus
 
@@ -75,7 +76,7 @@ def save_screen(
         return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
     theme = definition.themes[number - 1]
     values = text_fields(form, [item.id for item in theme.items])
-    problems = service.save_answers(session, actor=actor, assessment=assessment, values=values)
+    problems = save_answers(session, actor=actor, assessment=assessment, values=values)
     if problems:
         # Shown with what the person sent, so that nothing they wrote disappears.
         context = presenters.screen(session, assessment, number - 1, values, problems)
@@ -103,7 +104,7 @@ def autosave_answer(
     item_id = next((key for key in form if key not in ("csrf_token", "nav")), "")
     value = form.get(item_id)
     try:
-        service.save_answer(
+        save_answer(
             session,
             actor=actor,
             assessment=assessment,

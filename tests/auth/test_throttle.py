@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 from argon2 import extract_parameters
 from fastapi.testclient import TestClient
@@ -32,7 +32,7 @@ from app.core.types import utcnow
 from app.main import app
 from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in, try_sign_in
 
-Attempt = Callable[[], httpx.Response]
+Attempt = Callable[[], httpx2.Response]
 
 
 def browser(host: str) -> TestClient:
@@ -54,7 +54,7 @@ def fail_until_waiting(session: Session, attempt: Attempt, *, free: int, seconds
         assert attempt().status_code == 401
 
 
-def waited(response: httpx.Response) -> int:
+def waited(response: httpx2.Response) -> int:
     """The wait a refusal names, after checking that its message and header agree."""
     assert response.status_code == 429, response.text
     seconds = int(response.headers["retry-after"])
@@ -413,7 +413,8 @@ def test_parallel_sign_ins_do_not_hold_up_another_persons_save(
         posting(browser(f"203.0.113.{n}"), p.username or "", PASSWORD) for n, p in enumerate(people)
     ]
     statuses, running = in_parallel(jobs)
-    saved, during, deadline = [], 0, time.monotonic() + 120
+    saved: list[int] = []
+    during, deadline = 0, time.monotonic() + 120
     while running() and time.monotonic() < deadline:
         value = len(saved) % 11
         answer = writer.put(answers, json={"value": value}, headers=headers)

@@ -10,10 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from alembic import command
+from playwright.sync_api import Page
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -86,7 +88,7 @@ def served_at_live_server(monkeypatch: pytest.MonkeyPatch, live_server: str) -> 
     monkeypatch.setattr(get_settings(), "public_url", live_server)
 
 
-def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def axe_violations(page: Page) -> list[dict[str, Any]]:
     """WCAG 2 A and AA problems axe-core finds on the page as it is now."""
     # Evaluated through DevTools, so the page keeps its Content-Security-Policy.
     page.evaluate(AXE_SOURCE)

@@ -5,7 +5,7 @@ from playwright.sync_api import Page
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.auth.models import Account
+from app.auth.models import Account, Role
 from app.caseload import service as caseload
 from app.demo import DEMO_PASSWORD
 from app.survey.models import Assessment
@@ -34,7 +34,9 @@ def test_pages_pass_axe(page: Page, live_server: str, engine: Engine, lang: str)
         ).first()  # her latest
         token = caseload.invite(session, actor=kaisa)
         # A case manager Aino does not work with yet: she is asked before joining.
-        other = Account(display_name="Other Manager", role="case_manager", organisation="Iisalmi")
+        other = Account(
+            display_name="Other Manager", role=Role.CASE_MANAGER, organisation="Iisalmi"
+        )
         session.add(other)
         session.flush()
         joining = caseload.invite(session, actor=other)

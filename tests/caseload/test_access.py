@@ -4,26 +4,27 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent, Outcome
+from app.auth.models import Account
 from app.core.errors import NotFound
 from app.survey import service as survey
+from app.survey.answers import save_answer
+from app.survey.models import Assessment
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
 
 
 def events(session: Session, subject_id: int | None) -> list[tuple[str, str, Outcome]]:
     rows = session.exec(
-        select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.id)
+        select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(col(AuditEvent.id))
     ).all()
     return [(row.actor_role, row.action, row.outcome) for row in rows]
 
 
-def completed_assessment(session: Session, person):  # type: ignore[no-untyped-def]
+def completed_assessment(session: Session, person: Account) -> Assessment:
     assessment, _ = survey.start_or_resume(session, actor=person)
-    survey.save_answer(
-        session, actor=person, assessment=assessment, item_id="health.importance", value=8
-    )
+    save_answer(session, actor=person, assessment=assessment, item_id="health.importance", value=8)
     survey.submit(session, actor=person, assessment=assessment)
     return assessment
 

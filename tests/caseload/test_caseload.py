@@ -12,6 +12,7 @@ from app.plan import agreement
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import assign, counted, make_case_manager, make_young_person, sign_in
 
 
@@ -26,7 +27,7 @@ def many_people(session: Session, manager: Account, count: int) -> list[Account]
 
 def with_everything(session: Session, manager: Account, person: Account) -> None:
     assessment, _ = survey.start_or_resume(session, actor=person)
-    survey.save_answer(
+    save_answer(
         session, actor=person, assessment=assessment, item_id="resilience.satisfaction", value=1
     )
     survey.submit(session, actor=person, assessment=assessment)

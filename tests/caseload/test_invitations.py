@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -130,17 +131,20 @@ def test_caseload_lists_people_with_their_last_assessment(
 
 
 def test_a_made_up_or_refused_sign_up_costs_no_password_hash(
-    client: TestClient, session: Session, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Only a sign-up whose every field is fine, from a valid invitation, is hashed: nobody
     can make the server compute Argon2 with made-up links."""
     from app.core import security
 
     hashed: list[str] = []
     real = security.hash_password
-    monkeypatch.setattr(
-        "app.caseload.views.hash_password", lambda pw: hashed.append(pw) or real(pw)
-    )
+
+    def counted(password: str) -> str:
+        hashed.append(password)
+        return real(password)
+
+    monkeypatch.setattr("app.caseload.views.hash_password", counted)
     token = csrf_from(client.get("/signin").text)
     form = {"csrf_token": token, "display_name": "A", "username": "abcde", "birth_date": "1.1.2006"}
     made_up = client.post(

@@ -18,7 +18,9 @@ from app.caseload import sign_up
 from app.caseload.models import Invitation
 from app.core.config import OidcProvider
 from app.core.i18n import current_locale, set_locale
+from app.core.types import saved_id
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from tests.factories import assign, csrf_from, make_case_manager, make_young_person, sign_in
 
 
@@ -33,7 +35,7 @@ def staff(session: Session, name: str, organisation: str | None) -> Account:
 def with_assessments(session: Session, person: Account) -> None:
     """One completed assessment and one under way."""
     done, _ = survey.start_or_resume(session, actor=person)
-    survey.save_answer(session, actor=person, assessment=done, item_id="health.importance", value=7)
+    save_answer(session, actor=person, assessment=done, item_id="health.importance", value=7)
     survey.submit(session, actor=person, assessment=done)
     survey.start_or_resume(session, actor=person)
 
@@ -110,7 +112,7 @@ def test_joining_another_caseload_asks_first_and_tells_the_first_case_manager(
         follow_redirects=False,
     )
     assert joined.status_code == 303 and joined.headers["location"] == "/"
-    assert managers_of(session, person) == sorted([kaisa.id, mikko.id])
+    assert managers_of(session, person) == sorted([saved_id(kaisa.id), saved_id(mikko.id)])
     assignment = session.exec(
         select(CaseAssignment).where(CaseAssignment.case_manager_id == mikko.id)
     ).one()

@@ -23,6 +23,7 @@ from app.auth.models import Account
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from app.survey import service as survey
+from app.survey.answers import save_answer
 from app.survey.models import Answer, Assessment
 from tests.factories import THEME_IDS, make_case_manager, make_young_person, sign_in
 from tests.oidc.provider import RESOURCE, Provider, portal_access_token
@@ -48,14 +49,14 @@ def person_with_data(session: Session, issuer: str) -> tuple[Account, str]:
     assessment, _ = survey.start_or_resume(session, actor=person)
     for index, theme in enumerate(THEME_IDS):
         for viewpoint, value in (("importance", 8), ("satisfaction", index % 11)):
-            survey.save_answer(
+            save_answer(
                 session,
                 actor=person,
                 assessment=assessment,
                 item_id=f"{theme}.{viewpoint}",
                 value=value,
             )
-    survey.save_answer(
+    save_answer(
         session, actor=person, assessment=assessment, item_id="housing.future", value="Oma koti"
     )
     survey.submit(session, actor=person, assessment=assessment)
@@ -234,7 +235,7 @@ def test_every_portal_access_is_audited(
     client.get(f"{FHIR}/Goal", headers=auth)
     client.get(f"{FHIR}/Goal")
     rows = session.exec(
-        select(AuditEvent).where(AuditEvent.id > before).order_by(col(AuditEvent.id))
+        select(AuditEvent).where(col(AuditEvent.id) > before).order_by(col(AuditEvent.id))
     ).all()
     token_subject = identities_subject(session, person)
     assert [(r.action, r.object_type, r.object_id, r.outcome) for r in rows] == [
@@ -400,7 +401,7 @@ def test_a_missing_scope_is_refused_with_403(
 
 
 def portal_response(person: Account, key: str, **changes: Any) -> dict[str, Any]:
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             "linkId": theme,
             "item": [

@@ -11,6 +11,7 @@ from html import unescape
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -32,7 +33,7 @@ def in_english(client: TestClient) -> None:
     client.headers["Accept-Language"] = "en"
 
 
-def start_link(client: TestClient) -> httpx.Response:
+def start_link(client: TestClient) -> httpx2.Response:
     """Press "Link my own Omaolo account" on the sign-in methods page."""
     page = client.get(METHODS)
     assert page.status_code == 200, page.text

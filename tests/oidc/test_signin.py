@@ -5,6 +5,7 @@ from html import unescape
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlparse
 
 import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -25,7 +26,7 @@ def in_english(client: TestClient) -> None:
     client.headers["Accept-Language"] = "en"
 
 
-def start_sign_in(client: TestClient, start: str) -> httpx.Response:
+def start_sign_in(client: TestClient, start: str) -> httpx2.Response:
     """Press a sign-in button: POST the login address's fields with the page's token."""
     path, _sep, query = start.partition("?")
     fields = {**dict(parse_qsl(query)), "csrf_token": csrf_from(client.get("/offline").text)}
@@ -34,7 +35,7 @@ def start_sign_in(client: TestClient, start: str) -> httpx.Response:
 
 def provider_sign_in(
     client: TestClient, start: str, subject: str, browser: httpx.Client | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     """Start at MyLife, sign in at the provider as `subject`, come back to the callback."""
     to_provider = start_sign_in(client, start)
     assert to_provider.status_code == 302, to_provider.text
@@ -55,7 +56,7 @@ def provider_sign_in(
     return client.get(callback, follow_redirects=False)
 
 
-def page_text(response: httpx.Response) -> str:
+def page_text(response: httpx2.Response) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text)))
 
 

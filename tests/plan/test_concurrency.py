@@ -4,9 +4,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Account
+from app.core.types import saved_id
 from app.plan import service as plans
 from app.plan.errors import StaleEdit
 from app.plan.models import Goal, PlanChange
@@ -15,9 +16,12 @@ from tests.factories import assign, make_case_manager, make_young_person
 WRITERS = 20
 
 
-def test_one_of_twenty_simultaneous_edits_wins_and_history_matches(engine: Engine) -> None:
+def test_one_of_twenty_simultaneous_edits_wins_and_history_matches(
+    engine: Engine, committed_accounts: list[int]
+) -> None:
     with Session(engine) as session:
         manager, person = make_case_manager(session), make_young_person(session)
+        committed_accounts.extend([saved_id(person.id), saved_id(manager.id)])
         assign(session, manager, person)
         plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
         goal = plans.add_goal(session, actor=person, plan=plan, text="Start", themes=[])
@@ -57,25 +61,19 @@ def test_one_of_twenty_simultaneous_edits_wins_and_history_matches(engine: Engin
                 session.rollback()
                 return "stale"
 
-    try:
-        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            outcomes = list(pool.map(edit, range(WRITERS)))
-        winners = [o for o in outcomes if o != "stale"]
-        assert len(winners) == 1 and outcomes.count("stale") == WRITERS - 1
-        with Session(engine) as session:
-            stored = session.get(Goal, ids["goal"])
-            assert stored is not None and (stored.text, stored.version) == (winners[0], 2)
-            changes = session.exec(
-                select(PlanChange)
-                .where(PlanChange.goal_id == ids["goal"])
-                .order_by(PlanChange.revision)
-            ).all()
-            assert [(c.kind, c.after["text"]) for c in changes] == [
-                ("created", "Start"),
-                ("updated", winners[0]),
-            ]
-    finally:
-        with Session(engine) as session:
-            for key in ("person", "manager"):
-                session.delete(session.get(Account, ids[key]))
-            session.commit()
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        outcomes = list(pool.map(edit, range(WRITERS)))
+    winners = [o for o in outcomes if o != "stale"]
+    assert len(winners) == 1 and outcomes.count("stale") == WRITERS - 1
+    with Session(engine) as session:
+        stored = session.get(Goal, ids["goal"])
+        assert stored is not None and (stored.text, stored.version) == (winners[0], 2)
+        changes = session.exec(
+            select(PlanChange)
+            .where(PlanChange.goal_id == ids["goal"])
+            .order_by(col(PlanChange.revision))
+        ).all()
+        assert [(c.kind, c.after["text"]) for c in changes] == [
+            ("created", "Start"),
+            ("updated", winners[0]),
+        ]

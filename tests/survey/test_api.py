@@ -1,5 +1,8 @@
 """The JSON API: same rules as the pages, problems as application/problem+json."""
 
+from typing import Any
+
+import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -11,7 +14,7 @@ def signed_in_client(client: TestClient, session: Session) -> TestClient:
     return client
 
 
-def assert_problem(response, status: int, field: str | None) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(response: httpx2.Response, status: int, field: str | None) -> Any:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()

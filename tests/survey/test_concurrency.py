@@ -6,14 +6,19 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth.models import Account
+from app.core.types import saved_id
 from app.survey import service
+from app.survey.answers import save_answer
 from app.survey.models import Assessment
 from tests.factories import THEME_IDS, make_young_person
 
 
-def test_concurrent_saves_on_one_assessment_all_land(engine: Engine) -> None:
+def test_concurrent_saves_on_one_assessment_all_land(
+    engine: Engine, committed_accounts: list[int]
+) -> None:
     with Session(engine) as session:
         person = make_young_person(session)
+        committed_accounts.append(saved_id(person.id))
         assessment, _ = service.start_or_resume(session, actor=person)
         session.commit()
         person_id, assessment_id = person.id, assessment.id
@@ -26,17 +31,12 @@ def test_concurrent_saves_on_one_assessment_all_land(engine: Engine) -> None:
             actor = session.get(Account, person_id)
             target = session.get(Assessment, assessment_id)
             assert actor is not None and target is not None
-            service.save_answer(session, actor=actor, assessment=target, item_id=item, value=value)
+            save_answer(session, actor=actor, assessment=target, item_id=item, value=value)
             session.commit()
 
-    try:
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(save, range(20)))  # re-raises the first failure
-        with Session(engine) as session:
-            answers = service.answers_for(session, [assessment_id or 0])[assessment_id or 0]
-            assert len(answers) == 20
-            assert answers["housing.future"].value_text == "hope 15"
-    finally:
-        with Session(engine) as session:
-            session.delete(session.get(Account, person_id))
-            session.commit()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(save, range(20)))  # re-raises the first failure
+    with Session(engine) as session:
+        answers = service.answers_for(session, [assessment_id or 0])[assessment_id or 0]
+        assert len(answers) == 20
+        assert answers["housing.future"].value_text == "hope 15"

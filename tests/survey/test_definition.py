@@ -1,7 +1,9 @@
 """The instrument is data: the shipped file, and what a bad file gets told."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -61,7 +63,7 @@ def test_every_text_is_in_three_languages() -> None:
     assert walk(raw) == 2 + 6 + 10 * 9 + 2
 
 
-def broken(change) -> bytes:  # type: ignore[no-untyped-def]
+def broken(change: Callable[[dict[str, Any]], object]) -> bytes:
     data = json.loads(SHIPPED.read_text())
     change(data)
     return json.dumps(data).encode()
@@ -81,7 +83,9 @@ def broken(change) -> bytes:  # type: ignore[no-untyped-def]
         (lambda d: d["scales"][0]["bands"][0].update(colour="red"), "scales.0.bands.0.colour"),
     ],
 )
-def test_a_bad_definition_names_the_field(change, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_definition_names_the_field(
+    change: Callable[[dict[str, Any]], object], field: str
+) -> None:
     with pytest.raises(DefinitionError) as raised:
         parse_definition(broken(change))
     assert any(path.startswith(field) for path, _message in raised.value.problems), (

@@ -5,14 +5,19 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from app.core.errors import CharacterNotAllowed, NotFound
+from app.core.errors import CharacterNotAllowed, NotFound, TextTooLong
 from app.survey import service
-from app.survey.definition import INSTRUMENT_DIR, checksum, parse_definition
+from app.survey.answers import save_answer, save_answers, unanswered
+from app.survey.definition import (
+    INSTRUMENT_DIR,
+    InstrumentDefinition,
+    checksum,
+    parse_definition,
+)
 from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
     TextNotAllowed,
-    TextTooLong,
     UnknownItem,
     ValueOffScale,
 )
@@ -41,18 +46,14 @@ def test_start_creates_one_open_assessment_and_resumes_it(session: Session) -> N
 def test_answers_are_saved_one_by_one_and_position_follows(session: Session) -> None:
     person = make_young_person(session)
     assessment, _ = service.start_or_resume(session, actor=person)
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="health.importance", value=9
-    )
-    service.save_answer(
+    save_answer(session, actor=person, assessment=assessment, item_id="health.importance", value=9)
+    save_answer(
         session, actor=person, assessment=assessment, item_id="health.satisfaction", value="4"
     )
-    service.save_answer(
+    save_answer(
         session, actor=person, assessment=assessment, item_id="health.future", value="Sleep more"
     )
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="health.importance", value=8
-    )
+    save_answer(session, actor=person, assessment=assessment, item_id="health.importance", value=8)
     assert stored(session, assessment) == {
         "health.importance": 8,
         "health.satisfaction": 4,
@@ -64,12 +65,8 @@ def test_answers_are_saved_one_by_one_and_position_follows(session: Session) -> 
 def test_clearing_an_answer_removes_it(session: Session) -> None:
     person = make_young_person(session)
     assessment, _ = service.start_or_resume(session, actor=person)
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="family.future", value="x"
-    )
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="family.future", value=""
-    )
+    save_answer(session, actor=person, assessment=assessment, item_id="family.future", value="x")
+    save_answer(session, actor=person, assessment=assessment, item_id="family.future", value="")
     assert stored(session, assessment) == {}
 
 
@@ -91,16 +88,12 @@ def test_bad_answers_name_the_item_and_keep_what_was_saved(
 ) -> None:
     person = make_young_person(session)
     assessment, _ = service.start_or_resume(session, actor=person)
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="health.importance", value=6
-    )
-    service.save_answer(
+    save_answer(session, actor=person, assessment=assessment, item_id="health.importance", value=6)
+    save_answer(
         session, actor=person, assessment=assessment, item_id="health.future", value="keep me"
     )
     with pytest.raises(error) as raised:
-        service.save_answer(
-            session, actor=person, assessment=assessment, item_id=item_id, value=value
-        )  # type: ignore[arg-type]
+        save_answer(session, actor=person, assessment=assessment, item_id=item_id, value=value)  # type: ignore[arg-type]
     assert raised.value.field == item_id  # type: ignore[attr-defined]
     assert stored(session, assessment) == {"health.importance": 6, "health.future": "keep me"}
 
@@ -108,7 +101,7 @@ def test_bad_answers_name_the_item_and_keep_what_was_saved(
 def test_a_screen_saves_its_good_answers_and_reports_the_bad_one(session: Session) -> None:
     person = make_young_person(session)
     assessment, _ = service.start_or_resume(session, actor=person)
-    problems = service.save_answers(
+    problems = save_answers(
         session,
         actor=person,
         assessment=assessment,
@@ -125,13 +118,11 @@ def test_a_screen_saves_its_good_answers_and_reports_the_bad_one(session: Sessio
 def test_submitted_assessment_is_read_only(session: Session) -> None:
     person = make_young_person(session)
     assessment, _ = service.start_or_resume(session, actor=person)
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="finance.importance", value=7
-    )
+    save_answer(session, actor=person, assessment=assessment, item_id="finance.importance", value=7)
     service.submit(session, actor=person, assessment=assessment)
     assert assessment.status == AssessmentStatus.COMPLETED and assessment.completed_at
     with pytest.raises(AssessmentClosed):
-        service.save_answer(
+        save_answer(
             session, actor=person, assessment=assessment, item_id="finance.importance", value=2
         )
     with pytest.raises(AssessmentClosed):
@@ -149,7 +140,7 @@ def test_someone_elses_assessment_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
         service.get_assessment(session, actor=other, assessment_id=assessment.id or 0)
     with pytest.raises(NotFound):
-        service.save_answer(
+        save_answer(
             session, actor=other, assessment=assessment, item_id="health.importance", value=1
         )
     assert stored(session, assessment) == {}
@@ -158,16 +149,14 @@ def test_someone_elses_assessment_is_not_found(session: Session) -> None:
 def test_review_lists_unanswered_items(session: Session) -> None:
     person = make_young_person(session)
     assessment, _ = service.start_or_resume(session, actor=person)
-    service.save_answer(
-        session, actor=person, assessment=assessment, item_id="family.importance", value=3
-    )
+    save_answer(session, actor=person, assessment=assessment, item_id="family.importance", value=3)
     definition = service.assessment_definition(session, assessment)
     answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
-    missing = [item.id for item in service.unanswered(definition, answers)]
+    missing = [item.id for item in unanswered(definition, answers)]
     assert len(missing) == 29 and "family.importance" not in missing
 
 
-def _next_version(text_en: str) -> tuple[object, str]:
+def _next_version(text_en: str) -> tuple[InstrumentDefinition, str]:
     data = json.loads(SHIPPED.read_text())
     data["version"] = "1.1"
     data["themes"][0]["items"][0]["text"]["en"] = text_en
@@ -178,17 +167,15 @@ def _next_version(text_en: str) -> tuple[object, str]:
 def test_a_new_version_does_not_break_an_old_assessment(session: Session) -> None:
     person = make_young_person(session)
     old, _ = service.start_or_resume(session, actor=person)
-    service.save_answer(
-        session, actor=person, assessment=old, item_id="studies_work.importance", value=5
-    )
+    save_answer(session, actor=person, assessment=old, item_id="studies_work.importance", value=5)
     service.submit(session, actor=person, assessment=old)
 
     definition, digest = _next_version("How much do your studies or work matter to you?")
-    version, created = service.import_definition(session, definition=definition, checksum=digest)  # type: ignore[arg-type]
+    version, created = service.import_definition(session, definition=definition, checksum=digest)
     assert created
     again, created_again = service.import_definition(
         session, definition=definition, checksum=digest
-    )  # type: ignore[arg-type]
+    )
     assert not created_again and again.id == version.id
 
     new, _ = service.start_or_resume(session, actor=person)

@@ -4,11 +4,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
+from app.auth.models import Account
 from app.survey.models import StaffReading
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
 
 
-def completed(client: TestClient, session: Session):  # type: ignore[no-untyped-def]
+def completed(client: TestClient, session: Session) -> tuple[Account, Account, int]:
     manager = make_case_manager(session, locale="en")
     person = make_young_person(session, locale="en")
     assign(session, manager, person)
