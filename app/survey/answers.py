@@ -4,10 +4,11 @@ response completed elsewhere imported whole, once. Flushes, never commits."""
 from collections.abc import Mapping
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Account
 from app.core.bounds import storable_text
@@ -99,17 +100,35 @@ def save_answer(
         raise UnknownItem(field=item_id)
     theme, item = found
     cleaned = _clean_value(item, definition, value)
-    if assessment.status != AssessmentStatus.IN_PROGRESS:
+    if not _hold_open(session, assessment, position=definition.theme_index(theme.id)):
         # Sending the stored answer again is no change; anything else is refused.
         if _stored_value(session, assessment, item_id) != cleaned:
             raise AssessmentClosed(field=item_id)
         return cleaned
     _store(session, assessment, item, cleaned)
-    assessment.position = definition.theme_index(theme.id)
-    assessment.updated_at = utcnow()
-    session.add(assessment)
     session.flush()
     return cleaned
+
+
+def _hold_open(session: Session, assessment: Assessment, *, position: int) -> bool:
+    """Move an assessment still in progress to `position`, locking its row; False if it is
+    not in progress (any more). Every writer locks the assessment before its answers, so a
+    screen's save and an autosave of the same assessment wait for each other instead of
+    each holding an answer the other needs (a deadlock on PostgreSQL)."""
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        return False
+    result = session.execute(
+        update(Assessment)
+        .where(
+            col(Assessment.id) == assessment.id,
+            col(Assessment.status) == AssessmentStatus.IN_PROGRESS,
+        )
+        .values(position=position, updated_at=utcnow())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # submitted in the meantime
+        session.refresh(assessment)
+        return False
+    return True
 
 
 def save_answers(

@@ -1,5 +1,6 @@
 """Two devices saving at once: every answer lands, none is refused for a lock."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
@@ -40,3 +41,39 @@ def test_concurrent_saves_on_one_assessment_all_land(
         answers = service.answers_for(session, [assessment_id or 0])[assessment_id or 0]
         assert len(answers) == 20
         assert answers["housing.future"].value_text == "hope 15"
+
+
+def test_a_screen_save_and_an_autosave_crossing_each_other_both_land(
+    engine: Engine, committed_accounts: list[int]
+) -> None:
+    """A screen's save writes a second answer while an autosave of that same answer is
+    under way: the second writer waits for the first instead of a deadlock (PostgreSQL
+    would cancel one of them, and the person would see an error)."""
+    with Session(engine) as session:
+        person = make_young_person(session)
+        committed_accounts.append(saved_id(person.id))
+        assessment, _ = service.start_or_resume(session, actor=person)
+        session.commit()
+        person_id, assessment_id = person.id, assessment.id
+    first, second = f"{THEME_IDS[0]}.importance", f"{THEME_IDS[0]}.satisfaction"
+
+    def autosave() -> None:
+        with Session(engine) as session:
+            actor, target = session.get(Account, person_id), session.get(Assessment, assessment_id)
+            assert actor is not None and target is not None
+            save_answer(session, actor=actor, assessment=target, item_id=second, value=3)
+            session.commit()
+
+    with Session(engine) as screen, ThreadPoolExecutor(max_workers=1) as pool:
+        actor, target = screen.get(Account, person_id), screen.get(Assessment, assessment_id)
+        assert actor is not None and target is not None
+        save_answer(screen, actor=actor, assessment=target, item_id=first, value=7)
+        crossing = pool.submit(autosave)
+        time.sleep(0.5)  # the autosave is now waiting for the screen's save
+        save_answer(screen, actor=actor, assessment=target, item_id=second, value=9)
+        screen.commit()
+        crossing.result(timeout=30)  # re-raises a deadlock
+    with Session(engine) as session:
+        answers = service.answers_for(session, [assessment_id or 0])[assessment_id or 0]
+        assert answers[first].value_int == 7
+        assert answers[second].value_int == 3  # the autosave came second, so it stands
