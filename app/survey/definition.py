@@ -113,6 +113,11 @@ class Item(Strict):
             raise PathError(("max_length",), "a text item has a max_length and no scale or anchors")
         return self
 
+    @property
+    def required(self) -> bool:
+        """A choice is a question to answer; a comment is optional, never missing."""
+        return self.kind == "choice"
+
 
 class Theme(Strict):
     id: Identifier
@@ -187,6 +192,10 @@ class InstrumentDefinition(Strict):
     @cached_property
     def _item_index(self) -> dict[str, tuple[Theme, Item]]:
         return {item.id: (theme, item) for theme in self.themes for item in theme.items}
+
+    def required_items(self) -> list[Item]:
+        """The questions an assessment counts as answered or missing (comments are not)."""
+        return [item for _theme, item in self.items().values() if item.required]
 
     def scale(self, scale_id: str | None) -> Scale:
         return next(scale for scale in self.scales if scale.id == scale_id)

@@ -284,11 +284,16 @@ def list_assessments(
     return assessments_of(session, subject_id=saved_id(subject))
 
 
-def count_answers(session: Session, *, assessment: Assessment) -> int:
+def answer_progress(session: Session, *, assessment: Assessment) -> tuple[int, int]:
+    """How many of the assessment's questions are answered, of how many: the optional
+    comments are not counted (`InstrumentDefinition.required_items`)."""
+    required = [item.id for item in assessment_definition(session, assessment).required_items()]
     statement = (
-        select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment.id)
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.assessment_id == assessment.id, col(Answer.item_id).in_(required))
     )
-    return int(session.exec(statement).one())
+    return int(session.exec(statement).one()), len(required)
 
 
 def all_versions(session: Session) -> list[tuple[InstrumentVersion, str]]:
