@@ -156,6 +156,8 @@
       // Saved, or refused for good (its reason is shown): nothing left to send.
       forget(element, element.sending);
       element.attempts = 0;
+      window.clearTimeout(element.retryTimer);
+      element.retryTimer = null;
     } else {
       markRetrying(element);
       retryLater(element);
@@ -174,7 +176,8 @@
     window.setTimeout(function () { if (banner) banner.hidden = true; }, 4000);
   });
 
-  if (screen) restore();
+  // After htmx has set up the page (its DOMContentLoaded handler was added before this one).
+  if (screen) document.addEventListener("DOMContentLoaded", restore);
   // Arriving from the previous screen (Next or Back), the new screen's heading has focus.
   try {
     if (sessionStorage.getItem("mylife:focus-heading")) {
