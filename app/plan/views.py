@@ -1,20 +1,24 @@
 """The plan pages: both sides edit one plan; a stale edit is shown beside the current text."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.forms import FormDep, text_fields
+from app.core.forms import FormDep
 from app.core.templates import render
-from app.plan import agreement, forms, presenters, service
+from app.plan import agreement, etags, forms, presenters, service
 from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
 from app.plan.errors import StaleEdit
 from app.plan.models import Plan
 from app.plan.presenters import FormState
+from app.plan.service import AnyEditable
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -42,6 +46,59 @@ def _refused(error: AppError, values: dict[str, Any]) -> FormState:
     return FormState(values, forms.problems_by_field(error), current)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Submit:
+    """One plan form: which form it is on the page (`key`), what the person sent (`raw`, shown
+    again if refused) and the status of a refusal (None: the error's own)."""
+
+    key: str
+    raw: dict[str, Any]
+    refused_status: int | None = None
+
+
+def _submit(
+    request: Request,
+    session: SessionDep,
+    actor: Any,
+    plan: Plan,
+    submit: Submit,
+    save: Callable[[], str],
+) -> Response:
+    """Save a plan form and go back to the saved part (`save` returns its anchor), or show the
+    page again with the person's values, the problems and, for a stale edit, the newer version."""
+    try:
+        anchor = save()
+    except AppError as error:
+        status = submit.refused_status or error.status
+        return _page(request, session, actor, plan, submit.key, _refused(error, submit.raw), status)
+    return RedirectResponse(_plan_url(plan, anchor), status_code=303)
+
+
+def _edit(
+    request: Request,
+    session: SessionDep,
+    actor: Any,
+    found: tuple[AnyEditable, Plan],
+    form: FormData,
+    anchor: str,
+) -> Response:
+    """Save the edit form of a goal, an action or a review, made on the version it names."""
+    obj, plan = found
+    kind = service.object_type(obj)
+
+    def save() -> str:
+        changes = forms.changes(kind, form)
+        expected = forms.version(form)
+        service.update_object(
+            session, actor=actor, plan=plan, obj=obj, expected_version=expected, changes=changes
+        )
+        return anchor
+
+    return _submit(
+        request, session, actor, plan, Submit(f"{kind}-{obj.id}", forms.sent(kind, form)), save
+    )
+
+
 @router.get("/plan")
 def my_plan(actor: YoungPerson) -> Response:
     return RedirectResponse(f"/people/{actor.id}/plan", status_code=303)
@@ -56,9 +113,7 @@ def plan_page(request: Request, session: SessionDep, actor: SignedIn, plan: Plan
 def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) -> Response:
     """Polled by the open page: 304 until the plan changes, then the changed parts."""
     seen = request.headers.get("if-none-match")
-    poll = service.read_plan_if_changed(
-        session, actor=actor, person_id=person_id, if_none_match=seen
-    )
+    poll = etags.read_plan_if_changed(session, actor=actor, person_id=person_id, if_none_match=seen)
     if not poll.changed:
         return Response(status_code=304, headers={"ETag": poll.etag})
     context = presenters.page(session, actor=actor, plan=poll.plan)
@@ -72,40 +127,19 @@ def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) 
 def add_goal(
     request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
 ) -> Response:
-    values: dict[str, Any] = {}
-    try:
+    def save() -> str:
         values = forms.goal(form, with_status=False)
-        goal = service.add_goal(session, actor=actor, plan=plan, **values)
-    except AppError as error:
-        values = values or {"text": str(form.get("text") or ""), "themes": form.getlist("themes")}
-        return _page(request, session, actor, plan, "new-goal", _refused(error, values), 422)
-    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+        return f"#goal-{service.add_goal(session, actor=actor, plan=plan, **values).id}"
+
+    submit = Submit("new-goal", forms.sent("goal", form), refused_status=422)
+    return _submit(request, session, actor, plan, submit, save)
 
 
 @router.post("/goals/{goal_id}")
 def update_goal(
     request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
 ) -> Response:
-    goal, plan = found
-    values: dict[str, Any] = {
-        "text": str(form.get("text") or ""),
-        "themes": form.getlist("themes"),
-        "status": str(form.get("status") or ""),
-    }
-    try:
-        values = forms.goal(form, with_status=True)
-        service.update_goal(
-            session,
-            actor=actor,
-            plan=plan,
-            goal=goal,
-            expected_version=forms.version(form),
-            changes=values,
-        )
-    except AppError as error:
-        state = _refused(error, values)
-        return _page(request, session, actor, plan, f"goal-{goal.id}", state, error.status)
-    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+    return _edit(request, session, actor, found, form, f"#goal-{found[0].id}")
 
 
 @router.post("/goals/{goal_id}/actions")
@@ -113,67 +147,40 @@ def add_action(
     request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
 ) -> Response:
     goal, plan = found
-    raw = text_fields(form, forms.ACTION_FIELDS)
-    try:
-        service.add_action(session, actor=actor, plan=plan, goal=goal, values=forms.action(form))
-    except AppError as error:
-        state = _refused(error, raw)
-        return _page(request, session, actor, plan, f"new-action-{goal.id}", state, 422)
-    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+
+    def save() -> str:
+        values = forms.action(form)
+        service.add_action(session, actor=actor, plan=plan, goal=goal, values=values)
+        return f"#goal-{goal.id}"
+
+    submit = Submit(f"new-action-{goal.id}", forms.sent("action", form), refused_status=422)
+    return _submit(request, session, actor, plan, submit, save)
 
 
 @router.post("/actions/{action_id}")
 def update_action(
     request: Request, session: SessionDep, actor: SignedIn, found: ActionWrite, form: FormDep
 ) -> Response:
-    action, plan = found
-    raw = text_fields(form, forms.ACTION_FIELDS)
-    try:
-        service.update_action(
-            session,
-            actor=actor,
-            plan=plan,
-            action=action,
-            expected_version=forms.version(form),
-            changes=forms.action(form, partial=True),
-        )
-    except AppError as error:
-        state = _refused(error, raw)
-        return _page(request, session, actor, plan, f"action-{action.id}", state, error.status)
-    return RedirectResponse(_plan_url(plan, f"#goal-{action.goal_id}"), status_code=303)
+    return _edit(request, session, actor, found, form, f"#goal-{found[0].goal_id}")
 
 
 @router.post("/people/{person_id}/plan/reviews")
 def add_review(
     request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
 ) -> Response:
-    raw = text_fields(form, forms.REVIEW_FIELDS)
-    try:
+    def save() -> str:
         service.add_review(session, actor=actor, plan=plan, values=forms.review(form))
-    except AppError as error:
-        return _page(request, session, actor, plan, "new-review", _refused(error, raw), 422)
-    return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
+        return "#reviews"
+
+    submit = Submit("new-review", forms.sent("review", form), refused_status=422)
+    return _submit(request, session, actor, plan, submit, save)
 
 
 @router.post("/reviews/{review_id}")
 def update_review(
     request: Request, session: SessionDep, actor: SignedIn, found: ReviewWrite, form: FormDep
 ) -> Response:
-    review, plan = found
-    raw = text_fields(form, forms.REVIEW_FIELDS)
-    try:
-        service.update_review(
-            session,
-            actor=actor,
-            plan=plan,
-            review=review,
-            expected_version=forms.version(form),
-            changes=forms.review(form),
-        )
-    except AppError as error:
-        state = _refused(error, raw)
-        return _page(request, session, actor, plan, f"review-{review.id}", state, error.status)
-    return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
+    return _edit(request, session, actor, found, form, "#reviews")
 
 
 @router.post("/people/{person_id}/plan/agreement")
