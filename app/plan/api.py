@@ -65,26 +65,37 @@ def _tagged(response: Response, obj: Editable) -> None:
     response.headers["ETag"] = etags.object_etag(obj.version)
 
 
+def _changes(body: GoalUpdate | ActionUpdate | ReviewUpdate) -> dict[str, Any]:
+    """The fields a PATCH sent, as the plan's columns (an action's owner object as two)."""
+    changes = body.model_dump(exclude_unset=True, exclude={"version", "owner"})
+    if isinstance(body, ActionUpdate) and "owner" in body.model_fields_set:
+        changes.update(owner_values(body.owner) if body.owner else {"owner": None})
+    return changes
+
+
 @dataclass(frozen=True)
 class Edit:
-    """A PATCH's precondition (If-Match, or `version` in the body) and its response's ETag."""
+    """A PATCH by one caller: its precondition (If-Match, or `version` in the body) and its
+    response's ETag."""
 
+    session: Session
+    actor: Account
     response: Response
     if_match: str | None
 
     def apply(
-        self,
-        session: Session,
-        actor: Account,
-        found: tuple[AnyEditable, Plan],
-        body_version: int | None,
-        changes: dict[str, Any],
+        self, found: tuple[AnyEditable, Plan], body: GoalUpdate | ActionUpdate | ReviewUpdate
     ) -> AnyEditable:
         """Change a goal, an action or a review; stale is 412 by If-Match, 409 by version."""
-        (obj, plan), (expected, by_header) = found, _version(self.if_match, body_version)
+        (obj, plan), (expected, by_header) = found, _version(self.if_match, body.version)
         try:
             service.update_object(
-                session, actor=actor, plan=plan, obj=obj, expected_version=expected, changes=changes
+                self.session,
+                actor=self.actor,
+                plan=plan,
+                obj=obj,
+                expected_version=expected,
+                changes=_changes(body),
             )
         except StaleEdit as error:
             if by_header:
@@ -94,8 +105,10 @@ class Edit:
         return obj
 
 
-def _edit(response: Response, if_match: IfMatch = None) -> Edit:
-    return Edit(response, if_match)
+def _edit(
+    session: SessionDep, actor: SignedIn, response: Response, if_match: IfMatch = None
+) -> Edit:
+    return Edit(session, actor, response, if_match)
 
 
 EditDep = Annotated[Edit, Depends(_edit)]
@@ -136,11 +149,8 @@ def get_goal(session: SessionDep, found: GoalRead, response: Response) -> GoalPu
 
 
 @router.patch("/goals/{goal_id}", response_model=GoalPublic, responses=EDIT_PROBLEMS)
-def update_goal(
-    session: SessionDep, actor: SignedIn, found: GoalWrite, body: GoalUpdate, edit: EditDep
-) -> GoalPublic:
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    return presenters.goal_public(edit.apply(session, actor, found, body.version, changes))
+def update_goal(found: GoalWrite, body: GoalUpdate, edit: EditDep) -> GoalPublic:
+    return presenters.goal_public(edit.apply(found, body))
 
 
 @router.get("/goals/{goal_id}/history", response_model=list[ChangePublic])
@@ -161,13 +171,8 @@ def add_action(
 
 
 @router.patch("/actions/{action_id}", response_model=ActionPublic, responses=EDIT_PROBLEMS)
-def update_action(
-    session: SessionDep, actor: SignedIn, found: ActionWrite, body: ActionUpdate, edit: EditDep
-) -> ActionPublic:
-    changes = body.model_dump(exclude_unset=True, exclude={"version", "owner"})
-    if "owner" in body.model_fields_set:
-        changes.update(owner_values(body.owner) if body.owner else {"owner": None})
-    return presenters.action_public(edit.apply(session, actor, found, body.version, changes))
+def update_action(found: ActionWrite, body: ActionUpdate, edit: EditDep) -> ActionPublic:
+    return presenters.action_public(edit.apply(found, body))
 
 
 @router.post(f"{PLAN_PATH}/reviews", response_model=ReviewPublic, status_code=201)
@@ -180,11 +185,8 @@ def add_review(
 
 
 @router.patch("/reviews/{review_id}", response_model=ReviewPublic, responses=EDIT_PROBLEMS)
-def update_review(
-    session: SessionDep, actor: SignedIn, found: ReviewWrite, body: ReviewUpdate, edit: EditDep
-) -> ReviewPublic:
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    return presenters.review_public(edit.apply(session, actor, found, body.version, changes))
+def update_review(found: ReviewWrite, body: ReviewUpdate, edit: EditDep) -> ReviewPublic:
+    return presenters.review_public(edit.apply(found, body))
 
 
 @router.get(f"{PLAN_PATH}/history", response_model=list[ChangePublic])

@@ -99,6 +99,13 @@ def sent(kind: str, form: FormData) -> dict[str, Any]:
     return text_fields(form, ACTION_FIELDS if kind == "action" else REVIEW_FIELDS)
 
 
+def new(kind: str, form: FormData) -> dict[str, Any]:
+    """A new goal's, action's or review's values."""
+    if kind == "goal":
+        return goal(form, with_status=False)
+    return action(form) if kind == "action" else review(form)
+
+
 def changes(kind: str, form: FormData) -> dict[str, Any]:
     """An edit form's values: a goal's whole form, an action's sent fields, a review's form."""
     if kind == "goal":

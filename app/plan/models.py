@@ -6,7 +6,6 @@ The plan's `revision` counts every change to anything in it.
 """
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import Field as PydanticField
@@ -16,7 +15,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueCo
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig
 
-from app.core.i18n import N_, gettext
+from app.core.i18n import N_, Labelled, gettext
 from app.core.schemas import BODY_CONFIG, Body, IsoDate, Version, max_length, no_nul, visible
 from app.core.types import UTCDateTime, utcnow
 from app.survey.definition import shipped_theme_ids
@@ -43,21 +42,10 @@ class Plan(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class GoalStatus(StrEnum):
-    OPEN = "open"
-    REACHED = "reached"
-    DROPPED = "dropped"
-
-    @property
-    def label(self) -> str:
-        return gettext(GOAL_STATUS_LABELS[self])
-
-
-GOAL_STATUS_LABELS = {
-    GoalStatus.OPEN: N_("Open"),
-    GoalStatus.REACHED: N_("Reached"),
-    GoalStatus.DROPPED: N_("Dropped"),
-}
+class GoalStatus(Labelled):
+    OPEN = "open", N_("Open")
+    REACHED = "reached", N_("Reached")
+    DROPPED = "dropped", N_("Dropped")
 
 
 # --- each field's rule, once: the tables, the API schemas, the forms and the pages read it ---
@@ -71,6 +59,15 @@ ThemeId = Annotated[
 ]
 
 
+class Versioned(SQLModel):
+    """What every editable plan object carries: the version an edit names, and when it was
+    created and last changed."""
+
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class GoalBase(SQLModel):
     """What a goal says, and the rules of each field."""
 
@@ -80,24 +77,18 @@ class GoalBase(SQLModel):
     themes: list[ThemeId] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class Goal(GoalBase, table=True):
+class Goal(GoalBase, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = _fk("plan.id")
     status: GoalStatus = Field(default=GoalStatus.OPEN, sa_type=String(10))
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ActionOwner(StrEnum):
-    YOUNG_PERSON = "young_person"
-    CASE_MANAGER = "case_manager"
-    SERVICE = "service"
+class ActionOwner(Labelled):
+    """Who does an action; its label says who in general: "the young person", "a service"."""
 
-    @property
-    def label(self) -> str:
-        """Who, in general: "the young person", "a service"."""
-        return gettext(ACTION_OWNER_LABELS[self])
+    YOUNG_PERSON = "young_person", N_("the young person")
+    CASE_MANAGER = "case_manager", N_("the case manager")
+    SERVICE = "service", N_("a service")
 
     @property
     def choice_label(self) -> str:
@@ -111,30 +102,14 @@ class ActionOwner(StrEnum):
         return (service_name or "") if self is ActionOwner.SERVICE else self.label
 
 
-ACTION_OWNER_LABELS = {
-    ActionOwner.YOUNG_PERSON: N_("the young person"),
-    ActionOwner.CASE_MANAGER: N_("the case manager"),
-    ActionOwner.SERVICE: N_("a service"),
-}
-
-
-class PlanState(StrEnum):
+class PlanState(Labelled):
     """Where the plan's current revision stands on agreement."""
 
-    DRAFT = "draft"
-    PROPOSED = "proposed"  # one side proposed it, the other has not agreed yet
-    AGREED = "agreed"
-
-    @property
-    def label(self) -> str:
-        return gettext(PLAN_STATE_LABELS[self])
+    DRAFT = "draft", N_("draft")
+    PROPOSED = "proposed", N_("waiting for agreement")  # one side proposed it, not both yet
+    AGREED = "agreed", N_("agreed")
 
 
-PLAN_STATE_LABELS = {
-    PlanState.DRAFT: N_("draft"),
-    PlanState.PROPOSED: N_("waiting for agreement"),
-    PlanState.AGREED: N_("agreed"),
-}
 NO_PLAN_LABEL = N_("not started")
 
 
@@ -152,7 +127,7 @@ class ActionBase(SQLModel):
     due_on: IsoDate | None = None
 
 
-class PlanAction(ActionBase, table=True):
+class PlanAction(ActionBase, Versioned, table=True):
     """Who does what by when, under one goal."""
 
     __tablename__ = "plan_action"
@@ -163,9 +138,6 @@ class PlanAction(ActionBase, table=True):
     owner: ActionOwner = Field(sa_type=String(20))
     service_name: str | None = Field(default=None, max_length=SERVICE_NAME_MAX)
     done: bool = False
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ReviewBase(SQLModel):
@@ -179,14 +151,11 @@ class ReviewBase(SQLModel):
     next_review_on: IsoDate | None = None
 
 
-class Review(ReviewBase, table=True):
+class Review(ReviewBase, Versioned, table=True):
     __tablename__ = "plan_review"
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = _fk("plan.id")
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class PlanChange(SQLModel, table=True):

@@ -102,19 +102,17 @@ class FormState:
     current: dict[str, Any] | None = None  # the newer version, when the edit was stale
 
 
+Forms = dict[str, FormState]  # each refused form on the page, by its key
+Context = dict[str, Any]
+
+
 def person_of(session: Session, plan: Plan) -> Account:
     person = session.get(Account, plan.young_person_id)
     assert person is not None  # foreign key
     return person
 
 
-def page(
-    session: Session,
-    *,
-    actor: Account,
-    plan: Plan,
-    forms: dict[str, FormState] | None = None,
-) -> dict[str, Any]:
+def page(session: Session, *, actor: Account, plan: Plan, forms: Forms | None = None) -> Context:
     """Everything the plan page shows, in a fixed number of queries."""
     whole = queries.view(session, plan=plan)
     person = person_of(session, plan)

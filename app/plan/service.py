@@ -44,8 +44,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
 NOT_EMPTY = ("text", "themes", "status", "owner", "held_on", "done", "agreed", "changed")
 
 
+KINDS: dict[type[Editable], str] = {Goal: "goal", PlanAction: "action", Review: "review"}
+
+
 def object_type(obj: Editable) -> str:
-    return {Goal: "goal", PlanAction: "action", Review: "review"}[type(obj)]
+    return KINDS[type(obj)]
 
 
 def data(obj: Editable) -> dict[str, Any]:
@@ -215,21 +218,12 @@ def _create(session: Session, *, actor: Account, plan: Plan, obj: Editable) -> E
     return obj
 
 
-def _update(
-    session: Session,
-    *,
-    actor: Account,
-    plan: Plan,
-    obj: Editable,
-    expected_version: int,
-    changes: Mapping[str, Any],
-) -> Editable:
-    """Apply changes made on `expected_version`, or refuse them as stale."""
-    before = data(obj)
-    changes = {k: v for k, v in changes.items() if before.get(k) != data_value(v)}
+def _write(
+    session: Session, obj: Editable, expected_version: int, changes: Mapping[str, Any]
+) -> None:
+    """One `UPDATE ... WHERE version = expected`; StaleEdit, with the current object, if the
+    object changed since."""
     model = type(obj)
-    if not changes:  # nothing differs from the current version: nothing to refuse
-        return obj
     result = session.execute(
         update(model)
         .where(col(model.id) == obj.id, col(model.version) == expected_version)
@@ -238,8 +232,6 @@ def _update(
     session.refresh(obj)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEdit(field="version", extra={"current": data(obj)})
-    _record(session, actor=actor, plan=plan, obj=obj, kind="updated", before=before)
-    return obj
 
 
 def data_value(value: Any) -> Any:
@@ -249,7 +241,7 @@ def data_value(value: Any) -> Any:
 # --- the use cases -------------------------------------------------------------------
 
 
-def _add(
+def add_object(
     session: Session,
     *,
     actor: Account,
@@ -269,20 +261,22 @@ def add_goal(
     session: Session, *, actor: Account, plan: Plan, text: str, themes: Sequence[str]
 ) -> Goal:
     values = {"text": text, "themes": list(themes)}
-    return _add(session, actor=actor, plan=plan, model=Goal, values=values)
+    return add_object(session, actor=actor, plan=plan, model=Goal, values=values)
 
 
 def add_action(
     session: Session, *, actor: Account, plan: Plan, goal: Goal, values: Mapping[str, Any]
 ) -> PlanAction:
     goal_id = saved_id(goal.id)
-    return _add(session, actor=actor, plan=plan, model=PlanAction, values=values, goal_id=goal_id)
+    return add_object(
+        session, actor=actor, plan=plan, model=PlanAction, values=values, goal_id=goal_id
+    )
 
 
 def add_review(
     session: Session, *, actor: Account, plan: Plan, values: Mapping[str, Any]
 ) -> Review:
-    return _add(session, actor=actor, plan=plan, model=Review, values=values)
+    return add_object(session, actor=actor, plan=plan, model=Review, values=values)
 
 
 def update_object(
@@ -294,12 +288,14 @@ def update_object(
     expected_version: int,
     changes: Mapping[str, Any],
 ) -> AnyEditable:
-    """Change a goal, an action or a review, as edited on `expected_version` (else StaleEdit)."""
+    """Change a goal, an action or a review as edited on `expected_version`, or refuse the
+    change as stale; a change to nothing that differs is no change (and never stale)."""
     model = type(obj)
     cleaned = _clean(session, model, changes)
-    stored = {name: getattr(obj, name) for name in FIELDS[object_type(obj)]}
-    _check(model, {**stored, **cleaned})
-    _update(
-        session, actor=actor, plan=plan, obj=obj, expected_version=expected_version, changes=cleaned
-    )
+    _check(model, {**{name: getattr(obj, name) for name in FIELDS[object_type(obj)]}, **cleaned})
+    before = data(obj)
+    differing = {k: v for k, v in cleaned.items() if before.get(k) != data_value(v)}
+    if differing:
+        _write(session, obj, expected_version, differing)
+        _record(session, actor=actor, plan=plan, obj=obj, kind="updated", before=before)
     return obj

@@ -4,21 +4,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn, YoungPerson
+from app.auth.models import Account
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.forms import FormDep
 from app.core.templates import render
+from app.core.types import saved_id
 from app.plan import agreement, etags, forms, presenters, service
 from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
 from app.plan.errors import StaleEdit
-from app.plan.models import Plan
+from app.plan.models import Goal, Plan, PlanAction, Review
 from app.plan.presenters import FormState
-from app.plan.service import AnyEditable
+from app.plan.service import AnyEditable, Editable
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -28,17 +31,11 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
     return f"/people/{plan.young_person_id}/plan{anchor}"
 
 
-def _page(
-    request: Request,
-    session: SessionDep,
-    actor: Any,
-    plan: Plan,
-    key: str,
-    state: FormState,
-    status: int,
-) -> Response:
-    context = presenters.page(session, actor=actor, plan=plan, forms={key: state})
-    return render(request, "plan/page.html", context, status_code=status)
+def _anchor(obj: Editable) -> str:
+    """Where the page shows an object: a goal and its actions under the goal, reviews together."""
+    if isinstance(obj, Review):
+        return "#reviews"
+    return f"#goal-{obj.goal_id if isinstance(obj, PlanAction) else obj.id}"
 
 
 def _refused(error: AppError, values: dict[str, Any]) -> FormState:
@@ -47,56 +44,63 @@ def _refused(error: AppError, values: dict[str, Any]) -> FormState:
 
 
 @dataclass(frozen=True)
-class Submit:
-    """One plan form: which form it is on the page (`key`), what the person sent (`raw`, shown
-    again if refused) and the status of a refusal (None: the error's own)."""
+class Sent:
+    """A plan form one person sent. Saved: back to the saved part of the page. Refused: the
+    page again with their values, the problems and, for a stale edit, the newer version."""
 
-    key: str
-    raw: dict[str, Any]
-    refused_status: int | None = None
+    request: Request
+    session: Session
+    actor: Account
+    form: FormData
+
+    def add(self, plan: Plan, model: type[AnyEditable], key: str, **parents: int) -> Response:
+        """A new goal, action (`goal_id` in `parents`) or review; refused with 422."""
+        kind = service.KINDS[model]
+
+        def save() -> Editable:
+            values = forms.new(kind, self.form)
+            return service.add_object(
+                self.session, actor=self.actor, plan=plan, model=model, values=values, **parents
+            )
+
+        return self._save(plan, key, kind, save, refused_status=422)
+
+    def edit(self, found: tuple[AnyEditable, Plan]) -> Response:
+        """An edit of a goal, an action or a review, made on the version the form names."""
+        obj, plan = found
+        kind = service.object_type(obj)
+
+        def save() -> Editable:
+            changes, expected = forms.changes(kind, self.form), forms.version(self.form)
+            return service.update_object(
+                self.session,
+                actor=self.actor,
+                plan=plan,
+                obj=obj,
+                expected_version=expected,
+                changes=changes,
+            )
+
+        return self._save(plan, f"{kind}-{obj.id}", kind, save)
+
+    def _save(
+        self, plan: Plan, key: str, kind: str, save: Callable[[], Editable], refused_status: int = 0
+    ) -> Response:
+        try:
+            saved = save()
+        except AppError as error:
+            state = _refused(error, forms.sent(kind, self.form))
+            context = presenters.page(self.session, actor=self.actor, plan=plan, forms={key: state})
+            status = refused_status or error.status
+            return render(self.request, "plan/page.html", context, status_code=status)
+        return RedirectResponse(_plan_url(plan, _anchor(saved)), status_code=303)
 
 
-def _submit(
-    request: Request,
-    session: SessionDep,
-    actor: Any,
-    plan: Plan,
-    submit: Submit,
-    save: Callable[[], str],
-) -> Response:
-    """Save a plan form and go back to the saved part (`save` returns its anchor), or show the
-    page again with the person's values, the problems and, for a stale edit, the newer version."""
-    try:
-        anchor = save()
-    except AppError as error:
-        status = submit.refused_status or error.status
-        return _page(request, session, actor, plan, submit.key, _refused(error, submit.raw), status)
-    return RedirectResponse(_plan_url(plan, anchor), status_code=303)
+def _sent(request: Request, session: SessionDep, actor: SignedIn, form: FormDep) -> Sent:
+    return Sent(request, session, actor, form)
 
 
-def _edit(
-    request: Request,
-    session: SessionDep,
-    actor: Any,
-    found: tuple[AnyEditable, Plan],
-    form: FormData,
-    anchor: str,
-) -> Response:
-    """Save the edit form of a goal, an action or a review, made on the version it names."""
-    obj, plan = found
-    kind = service.object_type(obj)
-
-    def save() -> str:
-        changes = forms.changes(kind, form)
-        expected = forms.version(form)
-        service.update_object(
-            session, actor=actor, plan=plan, obj=obj, expected_version=expected, changes=changes
-        )
-        return anchor
-
-    return _submit(
-        request, session, actor, plan, Submit(f"{kind}-{obj.id}", forms.sent(kind, form)), save
-    )
+SentForm = Annotated[Sent, Depends(_sent)]
 
 
 @router.get("/plan")
@@ -124,63 +128,34 @@ def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) 
 
 
 @router.post("/people/{person_id}/plan/goals")
-def add_goal(
-    request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
-) -> Response:
-    def save() -> str:
-        values = forms.goal(form, with_status=False)
-        return f"#goal-{service.add_goal(session, actor=actor, plan=plan, **values).id}"
-
-    submit = Submit("new-goal", forms.sent("goal", form), refused_status=422)
-    return _submit(request, session, actor, plan, submit, save)
+def add_goal(plan: PlanWrite, sent: SentForm) -> Response:
+    return sent.add(plan, Goal, "new-goal")
 
 
 @router.post("/goals/{goal_id}")
-def update_goal(
-    request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
-) -> Response:
-    return _edit(request, session, actor, found, form, f"#goal-{found[0].id}")
+def update_goal(found: GoalWrite, sent: SentForm) -> Response:
+    return sent.edit(found)
 
 
 @router.post("/goals/{goal_id}/actions")
-def add_action(
-    request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
-) -> Response:
+def add_action(found: GoalWrite, sent: SentForm) -> Response:
     goal, plan = found
-
-    def save() -> str:
-        values = forms.action(form)
-        service.add_action(session, actor=actor, plan=plan, goal=goal, values=values)
-        return f"#goal-{goal.id}"
-
-    submit = Submit(f"new-action-{goal.id}", forms.sent("action", form), refused_status=422)
-    return _submit(request, session, actor, plan, submit, save)
+    return sent.add(plan, PlanAction, f"new-action-{goal.id}", goal_id=saved_id(goal.id))
 
 
 @router.post("/actions/{action_id}")
-def update_action(
-    request: Request, session: SessionDep, actor: SignedIn, found: ActionWrite, form: FormDep
-) -> Response:
-    return _edit(request, session, actor, found, form, f"#goal-{found[0].goal_id}")
+def update_action(found: ActionWrite, sent: SentForm) -> Response:
+    return sent.edit(found)
 
 
 @router.post("/people/{person_id}/plan/reviews")
-def add_review(
-    request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
-) -> Response:
-    def save() -> str:
-        service.add_review(session, actor=actor, plan=plan, values=forms.review(form))
-        return "#reviews"
-
-    submit = Submit("new-review", forms.sent("review", form), refused_status=422)
-    return _submit(request, session, actor, plan, submit, save)
+def add_review(plan: PlanWrite, sent: SentForm) -> Response:
+    return sent.add(plan, Review, "new-review")
 
 
 @router.post("/reviews/{review_id}")
-def update_review(
-    request: Request, session: SessionDep, actor: SignedIn, found: ReviewWrite, form: FormDep
-) -> Response:
-    return _edit(request, session, actor, found, form, "#reviews")
+def update_review(found: ReviewWrite, sent: SentForm) -> Response:
+    return sent.edit(found)
 
 
 @router.post("/people/{person_id}/plan/agreement")
