@@ -148,14 +148,14 @@ def update_action(found: ActionWrite, sent: SentForm) -> Response:
     return sent.edit(found)
 
 
-@router.post("/people/{person_id}/plan/reviews")
-def add_review(plan: PlanWrite, sent: SentForm) -> Response:
-    return sent.add(plan, Review, "new-review")
-
-
 @router.post("/reviews/{review_id}")
 def update_review(found: ReviewWrite, sent: SentForm) -> Response:
     return sent.edit(found)
+
+
+@router.post("/people/{person_id}/plan/reviews")
+def add_review(plan: PlanWrite, sent: SentForm) -> Response:
+    return sent.add(plan, Review, "new-review")
 
 
 @router.post("/people/{person_id}/plan/agreement")
