@@ -12,6 +12,7 @@ from app.plan import agreement, queries
 from app.plan import service as plans
 from app.plan.errors import StaleEdit
 from app.plan.models import ActionOwner, Goal, GoalStatus, PlanChange
+from app.survey import circle
 from app.survey import service as survey
 from app.survey.answers import save_answer
 from tests.factories import assign, make_case_manager, make_young_person
@@ -227,6 +228,34 @@ def test_focus_areas_come_from_the_latest_assessment(session: Session) -> None:
         ("finance", 10, 2),
         ("housing", 9, 3),
     ]
+
+
+def test_the_plan_suggests_the_themes_the_circle_marks(session: Session) -> None:
+    """One gap rule: exactly the threshold counts, a missing rating never does."""
+    _manager, person = pair(session)
+    assessment, _ = survey.start_or_resume(session, actor=person)
+    definition = survey.assessment_definition(session, assessment)
+    ratings = {
+        "housing": (9, 9 - definition.gap_threshold),  # exactly the gap
+        "family": (8, 9 - definition.gap_threshold),  # one short of it
+        "health": (10, None),  # satisfaction not given
+    }
+    for theme, values in ratings.items():
+        for viewpoint, value in zip(("importance", "satisfaction"), values, strict=True):
+            if value is not None:
+                survey.save_answer(
+                    session,
+                    actor=person,
+                    assessment=assessment,
+                    item_id=f"{theme}.{viewpoint}",
+                    value=value,
+                )
+    survey.submit(session, actor=person, assessment=assessment)
+    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    answers = survey.answers_for(session, [assessment.id or 0])[assessment.id or 0]
+    marked = [reading.theme_id for reading in circle.readings(definition, answers) if reading.gap]
+    suggested = [focus.theme_id for focus in queries.focus_suggestions(session, plan=plan)]
+    assert marked == suggested == ["housing"]
 
 
 def test_agreement_needs_both_sides_and_freezes_the_version(session: Session) -> None:
