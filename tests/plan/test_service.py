@@ -243,7 +243,7 @@ def test_the_plan_suggests_the_themes_the_circle_marks(session: Session) -> None
     for theme, values in ratings.items():
         for viewpoint, value in zip(("importance", "satisfaction"), values, strict=True):
             if value is not None:
-                survey.save_answer(
+                save_answer(
                     session,
                     actor=person,
                     assessment=assessment,
