@@ -15,7 +15,7 @@ from app.auth import access
 from app.auth.models import Account
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
-from app.survey.definition import InstrumentDefinition, Texts, parse_definition
+from app.survey.definition import InstrumentDefinition, Texts, parse_definition, theme_ids_of
 from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
@@ -81,6 +81,11 @@ def latest_versions(session: Session) -> list[InstrumentVersion]:
         if current is None or _version_key(version) > _version_key(current):
             newest[version.instrument_id] = version
     return sorted(newest.values(), key=lambda v: v.id or 0)
+
+
+def theme_ids(session: Session) -> list[str]:
+    """The themes of the newest instrument versions (a plan's goal may be tied to these)."""
+    return theme_ids_of(definition_of(version) for version in latest_versions(session))
 
 
 def theme_texts(session: Session) -> dict[str, Texts]:
