@@ -178,6 +178,19 @@ def circle_svg(
     return Response(svg, media_type="image/svg+xml")
 
 
+@router.get("/assessments/{assessment_id}/circle.png")
+def circle_png(
+    session: SessionDep,
+    actor: SignedIn,
+    assessment: ReadableAssessment,
+    compare: Annotated[str, Query(max_length=12)] = "",
+) -> Response:
+    png = presenters.circle_png(session, actor, assessment, compare)
+    filename = f"circle-of-life-{assessment.id}.png"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(png, media_type="image/png", headers=headers)
+
+
 @router.get("/assessments")
 def history(request: Request, session: SessionDep, actor: YoungPerson) -> Response:
     return render(request, "survey/history.html", presenters.history(session, actor))
