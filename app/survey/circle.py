@@ -27,7 +27,7 @@ WRAP_AT = 10  # a longer label with a space is set on two lines
 # The band kinds' fills go from light to dark (one step apart in greyscale too, so they
 # stay distinct for colour-blind eyes), and every line drawn over them keeps >= 3:1
 # against each fill it crosses (WCAG 1.4.11); tests/survey/test_circle_paint.py checks.
-BAND_FILLS = {"low": "#fdd8a8", "middle": "#7fb3dc", "high": "#3f7fbf"}
+BAND_FILLS = {"low": "#fee3c0", "middle": "#74a8d4", "high": "#3a78b8"}
 PAINT = {
     "reach": "#f4f6f8",
     "outline": "#59626d",
@@ -36,7 +36,7 @@ PAINT = {
     "previous": "#1a1a1a",
     "staff": "#2b0f45",
     "hatch": "#ffffff",
-    "stripes": "#a34f00",
+    "stripes": "#b35900",
     "text": "#1a1a1a",
 }
 
