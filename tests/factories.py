@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -112,7 +112,7 @@ def counted(session: Session) -> Iterator[list[str]]:
 def make_completed_assessment(
     session: Session,
     person: Account,
-    values: dict[str, int | str | None],
+    values: Mapping[str, int | str | None],
     completed_at: datetime | None = None,
     version: str | None = None,
 ) -> Assessment:
@@ -127,7 +127,7 @@ def make_completed_assessment(
         )
         session.add(assessment)
         session.flush()
-    save_answers(session, actor=person, assessment=assessment, values=values)
+    save_answers(session, actor=person, assessment=assessment, values=dict(values))
     survey_service.submit(session, actor=person, assessment=assessment)
     if completed_at is not None:
         assessment.completed_at = assessment.updated_at = completed_at

@@ -35,7 +35,9 @@ def _linear(colour: str) -> tuple[float, ...]:
 def luminance(colour: str, seen: tuple[tuple[float, ...], ...] | None = None) -> float:
     rgb = _linear(colour)
     if seen:
-        rgb = tuple(max(0.0, min(1.0, sum(m * c for m, c in zip(row, rgb)))) for row in seen)
+        rgb = tuple(
+            max(0.0, min(1.0, sum(m * c for m, c in zip(row, rgb, strict=True)))) for row in seen
+        )
     return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
 
 
@@ -83,9 +85,9 @@ def test_zero_and_not_answered_look_different(client: TestClient, session: Sessi
     assert not _paths(only_importance, "satisfaction") and _paths(only_importance, "importance")
     reach = _paths(only_importance, "reach")[0]
     assert reach.get("stroke-dasharray")
-    values = [t.text for t in only_importance.iter(f"{SVG}text") if t.get("class") == "value"]
-    assert values == ["–"]
-    title = only_importance.find(f"{SVG}title")
+    shown = [t.text for t in only_importance.iter(f"{SVG}text") if t.get("class") == "value"]
+    assert shown == ["–"]
+    title = next(only_importance.iter(f"{SVG}title"), None)
     assert title is not None and title.text == ("Housing: satisfaction not answered, important 7")
 
 
