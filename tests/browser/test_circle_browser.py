@@ -1,4 +1,4 @@
-"""The Circle of Life on a phone (390 × 844): a person who answers 5 everywhere reads
+"""The Circle of Life on a phone (390x844): a person who answers 5 everywhere reads
 "worth talking about", never a problem; labels are big enough; a tapped or focused part of
 the circle says itself in words."""
 
