@@ -45,8 +45,9 @@ def contrast(first: float, second: float) -> float:
     return (max(first, second) + 0.05) / (min(first, second) + 0.05)
 
 
-def everything(session: Session) -> tuple[object, list[int]]:
-    """A person with two circles (every band, a gap) and a case manager's reading."""
+def everything(client: TestClient, session: Session) -> int:
+    """A person, signed in, with two circles (every band, a gap) and a case manager's
+    reading; returns the latest circle's assessment id."""
     person = make_young_person(session, locale="en")
     earlier = {f"{t}.satisfaction": 2 for t in THEME_IDS}
     make_completed_assessment(session, person, earlier, completed_at=MAY)
@@ -59,7 +60,8 @@ def everything(session: Session) -> tuple[object, list[int]]:
     assign(session, manager, person)
     staff = {theme: str(10 - i) for i, theme in enumerate(THEME_IDS)}
     readings.record(session, actor=manager, assessment=latest, values=staff)
-    return person, [latest.id or 0]
+    sign_in(client, person)
+    return latest.id or 0
 
 
 def sectors(svg: str) -> dict[str, ET.Element]:
@@ -94,8 +96,7 @@ def test_zero_and_not_answered_look_different(client: TestClient, session: Sessi
 def test_lines_stand_out_against_every_fill_and_bands_differ_without_colour(
     client: TestClient, session: Session
 ) -> None:
-    person, (latest,) = everything(session)
-    sign_in(client, person)  # type: ignore[arg-type]
+    latest = everything(client, session)
     svg = client.get(f"/assessments/{latest}/circle.svg").text
     root = ET.fromstring(svg)
     drawn = sectors(svg)
@@ -124,8 +125,7 @@ def test_lines_stand_out_against_every_fill_and_bands_differ_without_colour(
 def test_every_sector_says_itself_in_words_and_the_change_is_warm(
     client: TestClient, session: Session
 ) -> None:
-    person, (latest,) = everything(session)
-    sign_in(client, person)  # type: ignore[arg-type]
+    latest = everything(client, session)
     page = client.get(f"/assessments/{latest}").text
     assert "Up in 7 of 10 areas since May" in page
     money = (
@@ -159,8 +159,7 @@ def test_a_version_1_0_circle_of_fives_reads_kindly(client: TestClient, session:
 def test_the_circle_downloads_as_a_png_of_the_same_drawing(
     client: TestClient, session: Session
 ) -> None:
-    person, (latest,) = everything(session)
-    sign_in(client, person)  # type: ignore[arg-type]
+    latest = everything(client, session)
     svg = ET.fromstring(client.get(f"/assessments/{latest}/circle.svg").text)
     page = client.get(f"/assessments/{latest}").text
     assert f'href="/assessments/{latest}/circle.png?compare=' in page
