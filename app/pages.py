@@ -13,6 +13,7 @@ from app.core.i18n import LOCALE_COOKIE, LOCALES
 from app.core.problems import safe_next
 from app.core.templates import STATIC_DIR, render
 from app.survey import service as survey_service
+from app.survey.help import latest_help
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,10 +24,13 @@ def home(request: Request, session: SessionDep, account: CurrentAccount) -> Resp
         return RedirectResponse("/signin", status_code=303)
     if account.role == Role.YOUNG_PERSON:
         open_one = survey_service.open_assessment(session, person=account)
-        answered = survey_service.count_answers(session, assessment=open_one) if open_one else 0
+        progress = (
+            survey_service.answer_progress(session, assessment=open_one) if open_one else None
+        )
         latest = survey_service.list_assessments(session, actor=account)
         completed = [a for a in latest if a.completed_at]
-        context = {"open": open_one, "answered": answered, "completed": completed}
+        help = latest_help(session, person=account, completed=completed)
+        context = {"open": open_one, "progress": progress, "completed": completed, "help": help}
         return render(request, "home_young.html", context)
     if account.role == Role.CASE_MANAGER:
         return RedirectResponse("/caseload", status_code=303)

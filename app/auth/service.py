@@ -206,3 +206,14 @@ def assign_case(session: Session, *, case_manager: Account, young_person: Accoun
             )
         )
         session.flush()
+
+
+def case_managers_of(session: Session, *, person_id: int) -> list[Account]:
+    """A young person's case managers, the longest-standing first (the caller checks access)."""
+    statement = (
+        select(Account)
+        .join(CaseAssignment, col(CaseAssignment.case_manager_id) == col(Account.id))
+        .where(CaseAssignment.young_person_id == person_id)
+        .order_by(col(CaseAssignment.created_at), col(CaseAssignment.id))
+    )
+    return list(session.exec(statement).all())

@@ -20,6 +20,7 @@ from app.caseload.models import Invitation
 from app.core.errors import NotFound
 from app.core.security import token_digest
 from app.core.types import saved_id, utcnow
+from app.plan import agreement
 from app.plan.models import Plan, PlanAction, PlanAgreement, PlanState, Review
 from app.survey import service as survey_service
 from app.survey.models import Answer, Assessment, InstrumentVersion
@@ -185,11 +186,7 @@ def _plan_summary(today: date) -> Any:
             upcoming.c.next_on,
             func.coalesce(overdue.c.overdue, 0).label("overdue"),
         )
-        .outerjoin(
-            PlanAgreement,
-            (col(PlanAgreement.plan_id) == col(Plan.id))
-            & (col(PlanAgreement.revision) == col(Plan.revision)),
-        )
+        .outerjoin(PlanAgreement, agreement.of_current_revision())
         .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
         .outerjoin(overdue, overdue.c.plan_id == col(Plan.id))
         .subquery()
@@ -199,11 +196,7 @@ def _plan_summary(today: date) -> Any:
 def _plan_state(
     has_plan: bool, agreement_id: int | None, agreed_at: datetime | None
 ) -> PlanState | None:
-    if not has_plan:
-        return None
-    if agreed_at is not None:
-        return PlanState.AGREED
-    return PlanState.PROPOSED if agreement_id is not None else PlanState.DRAFT
+    return agreement.state_of(agreement_id, agreed_at) if has_plan else None
 
 
 def _needing_help(session: Session, people: list[int]) -> set[int]:

@@ -1,5 +1,7 @@
 """One Settings object for the whole service (environment prefix MYLIFE_)."""
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -30,6 +32,43 @@ class OidcProvider(BaseModel):
     client_id: str
     client_secret: str = ""  # empty: a public client (PKCE only)
     scopes: str = "openid profile"
+
+
+class HelpContact(BaseModel):
+    """Somewhere a young person can turn right now, offered in the help box (shown while
+    their latest answers on coping or self-esteem are very low). Texts and numbers are given
+    by language ({"fi": ..., "sv": ..., "en": ...}); the reader's is shown, else English,
+    else the first one."""
+
+    name: dict[str, str] = Field(min_length=1)
+    detail: dict[str, str] = {}  # who it is for, when it is open
+    phone: dict[str, str] = {}  # a tap-to-call link: digits, spaces, a leading +
+    url: str | None = Field(default=None, pattern=r"^https://[^\s\"'<>]+$")
+    # Offered only to the young people of a case manager working there (`Account.organisation`)
+    # as the way to reach them: the office's number, say. None: offered to everyone.
+    organisation: str | None = None
+
+    @field_validator("name", "detail", "phone")
+    @classmethod
+    def _by_language(cls, value: dict[str, str]) -> dict[str, str]:
+        if not set(value) <= {"fi", "sv", "en"}:
+            raise ValueError("give texts by language: fi, sv, en")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _dialable(cls, value: dict[str, str]) -> dict[str, str]:
+        for number in value.values():
+            if not re.fullmatch(r"\+?[0-9][0-9 ]{1,24}", number):
+                raise ValueError(f"not a phone number: {number!r}")
+        return value
+
+
+def national_help_contacts() -> list[HelpContact]:
+    """The Finnish national services (help_contacts.json): the emergency number, MIELI's
+    crisis helpline, the Sekasin chat."""
+    document = json.loads((Path(__file__).parent / "help_contacts.json").read_text())
+    return [HelpContact.model_validate(contact) for contact in document]
 
 
 class Settings(BaseSettings):
@@ -73,6 +112,10 @@ class Settings(BaseSettings):
     fhir_jwks_url: str | None = None
     # Public-key algorithms only: `none` and shared-secret (HS*) tokens are never accepted.
     fhir_algorithms: list[SigningAlgorithm] = ["RS256", "PS256", "ES256"]
+    # Where the help box sends a young person (JSON list of HelpContact), e.g.
+    # MYLIFE_HELP_CONTACTS='[{"name": {"fi": "Nuorten palvelut"}, "phone": {"fi": "017 123 456"},
+    # "organisation": "Kuopio youth services"}, ...]'. Default: the Finnish national services.
+    help_contacts: list[HelpContact] = Field(default_factory=national_help_contacts)
 
     @field_validator("public_url")
     @classmethod

@@ -7,9 +7,11 @@ into the same language without passing it around.
 
 from collections.abc import Mapping
 from contextvars import ContextVar
+from enum import StrEnum
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Self
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -55,6 +57,23 @@ def set_locale(locale: str) -> None:
 def gettext(message: str, **params: object) -> str:
     text = translations(current_locale()).ugettext(message)
     return text % params if params else text
+
+
+class Labelled(StrEnum):
+    """A choice whose label, in the reader's language, is defined with it:
+    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`."""
+
+    _label: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return gettext(self._label)
 
 
 _ = gettext

@@ -1,7 +1,7 @@
 """Value types for the JSON API, so the published schema says what the service accepts."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
@@ -52,16 +52,41 @@ NO_NUL = r"^[^\u0000]*$"
 VISIBLE = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 
+def visible(max_length: int) -> StringConstraints:
+    """Text with at least one visible character: `Annotated[str, Strict(), visible(n)]`."""
+    return StringConstraints(pattern=VISIBLE, max_length=max_length)
+
+
+def no_nul(max_length: int) -> StringConstraints:
+    """The rule of text that may be empty: `Annotated[str, Strict(), no_nul(n)]`."""
+    return StringConstraints(pattern=NO_NUL, max_length=max_length)
+
+
 def text(max_length: int) -> Any:
     """Text with at least one visible character."""
-    return Annotated[str, Strict(), StringConstraints(pattern=VISIBLE, max_length=max_length)]
+    return Annotated[str, Strict(), visible(max_length)]
 
 
 def free_text(max_length: int) -> Any:
-    return Annotated[str, Strict(), StringConstraints(pattern=NO_NUL, max_length=max_length)]
+    return Annotated[str, Strict(), no_nul(max_length)]
+
+
+# A request body: unknown fields are refused, not silently dropped.
+BODY_CONFIG = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class Body(BaseModel):
     """A request body: unknown fields are refused, not silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+    model_config = BODY_CONFIG
+
+
+def max_length(model: type[BaseModel], name: str) -> int:
+    """The longest text a model's field takes, read from its declared rule (`Field(max_length=)`,
+    or `text()` / `free_text()`, also inside `X | None`): forms and pages read limits here."""
+    field = model.model_fields[name]
+    nested = [
+        meta for arg in get_args(field.annotation) for meta in getattr(arg, "__metadata__", ())
+    ]
+    found = [getattr(meta, "max_length", None) for meta in [*field.metadata, *nested]]
+    return next(length for length in found if length is not None)

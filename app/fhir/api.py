@@ -28,7 +28,7 @@ from app.fhir.deps import (
 )
 from app.fhir.errors import InvalidResource, fhir_response
 from app.plan import agreement
-from app.plan import service as plans
+from app.plan import queries as plans
 from app.plan.models import Plan
 from app.survey import service as survey
 from app.survey.answers import import_completed

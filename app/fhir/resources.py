@@ -11,7 +11,7 @@ from typing import Any
 
 from app.auth.models import Account
 from app.plan.models import ActionOwner, Goal, GoalStatus, PlanAction, Review
-from app.plan.service import PlanView
+from app.plan.queries import PlanView
 from app.survey.definition import InstrumentDefinition, Item, Texts
 from app.survey.models import Answer, Assessment, AssessmentStatus, InstrumentVersion
 

@@ -5,20 +5,22 @@ is a draft again); an agreed version stays as it was, viewable and printable.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
-from app.plan import service
+from app.plan import queries, service
 from app.plan.models import Plan, PlanAgreement, PlanState
 
 
 def snapshot(session: Session, *, plan: Plan) -> dict[str, Any]:
-    whole = service.view(session, plan=plan)
+    whole = queries.view(session, plan=plan)
     return {
         "revision": plan.revision,
         "goals": [
@@ -36,6 +38,22 @@ class Status:
     last_agreed: PlanAgreement | None
 
 
+def state_of(agreement_id: int | None, agreed_at: datetime | None) -> PlanState:
+    """The rule, from the current revision's agreement (if any): agreed once both sides have,
+    proposed while one has, else a draft. The plan page and the caseload both decide by it."""
+    if agreed_at is not None:
+        return PlanState.AGREED
+    return PlanState.PROPOSED if agreement_id is not None else PlanState.DRAFT
+
+
+def of_current_revision() -> ColumnElement[bool]:
+    """Join condition: the agreement, if any, on the plan's current revision (for read models
+    that decide many plans' states in one query, with `state_of`)."""
+    return (col(PlanAgreement.plan_id) == col(Plan.id)) & (
+        col(PlanAgreement.revision) == col(Plan.revision)
+    )
+
+
 def status(session: Session, *, plan: Plan) -> Status:
     agreements = session.exec(
         select(PlanAgreement)
@@ -44,9 +62,10 @@ def status(session: Session, *, plan: Plan) -> Status:
     ).all()
     current = next((a for a in agreements if a.revision == plan.revision), None)
     last_agreed = next((a for a in agreements if a.agreed_at is not None), None)
-    if current is not None and current.agreed_at is not None:
-        return Status(PlanState.AGREED, None, current)
-    return Status(PlanState.PROPOSED if current else PlanState.DRAFT, current, last_agreed)
+    state = state_of(current.id, current.agreed_at) if current else state_of(None, None)
+    if state is PlanState.AGREED:
+        return Status(state, None, current)
+    return Status(state, current, last_agreed)
 
 
 def agree(session: Session, *, actor: Account, plan: Plan) -> PlanAgreement:

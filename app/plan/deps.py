@@ -9,6 +9,7 @@ from app.auth.deps import SignedIn
 from app.core.db import SessionDep
 from app.plan import service
 from app.plan.models import Goal, Plan, PlanAction, Review
+from app.plan.service import AnyEditable
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -20,29 +21,31 @@ def plan_for(action: str) -> Callable[..., Plan]:
     return load
 
 
+def _found(
+    session: SessionDep, actor: SignedIn, model: type[AnyEditable], object_id: int, action: str
+) -> tuple[AnyEditable, Plan]:
+    return service.object_in_plan(
+        session, actor=actor, model=model, object_id=object_id, action=action
+    )
+
+
 def goal_for(action: str) -> Callable[..., tuple[Goal, Plan]]:
     def load(session: SessionDep, actor: SignedIn, goal_id: Id) -> tuple[Goal, Plan]:
-        return service.object_in_plan(
-            session, actor=actor, model=Goal, object_id=goal_id, action=action
-        )
+        return _found(session, actor, Goal, goal_id, action)
 
     return load
 
 
 def action_for(action: str) -> Callable[..., tuple[PlanAction, Plan]]:
     def load(session: SessionDep, actor: SignedIn, action_id: Id) -> tuple[PlanAction, Plan]:
-        return service.object_in_plan(
-            session, actor=actor, model=PlanAction, object_id=action_id, action=action
-        )
+        return _found(session, actor, PlanAction, action_id, action)
 
     return load
 
 
 def review_for(action: str) -> Callable[..., tuple[Review, Plan]]:
     def load(session: SessionDep, actor: SignedIn, review_id: Id) -> tuple[Review, Plan]:
-        return service.object_in_plan(
-            session, actor=actor, model=Review, object_id=review_id, action=action
-        )
+        return _found(session, actor, Review, review_id, action)
 
     return load
 

@@ -7,6 +7,7 @@ from starlette.datastructures import FormData
 
 from app.core.bounds import date_in_range
 from app.core.errors import AppError, FieldError, InvalidInput
+from app.core.forms import text_fields
 from app.plan.errors import DateInvalid, TextRequired
 from app.plan.models import ActionOwner, GoalStatus
 
@@ -89,6 +90,27 @@ def review(form: FormData) -> dict[str, Any]:
     }
     _raise(problems)
     return values
+
+
+def sent(kind: str, form: FormData) -> dict[str, Any]:
+    """What the person sent in a goal's, action's or review's form, to show again if refused."""
+    if kind == "goal":
+        return {**text_fields(form, ["text", "status"]), "themes": form.getlist("themes")}
+    return text_fields(form, ACTION_FIELDS if kind == "action" else REVIEW_FIELDS)
+
+
+def new(kind: str, form: FormData) -> dict[str, Any]:
+    """A new goal's, action's or review's values."""
+    if kind == "goal":
+        return goal(form, with_status=False)
+    return action(form) if kind == "action" else review(form)
+
+
+def changes(kind: str, form: FormData) -> dict[str, Any]:
+    """An edit form's values: a goal's whole form, an action's sent fields, a review's form."""
+    if kind == "goal":
+        return goal(form, with_status=True)
+    return action(form, partial=True) if kind == "action" else review(form)
 
 
 def problems_by_field(error: AppError) -> dict[str, FieldError]:

@@ -5,18 +5,18 @@ made on and is refused when that is no longer current (no silent overwrite).
 The plan's `revision` counts every change to anything in it.
 """
 
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Strict, WithJsonSchema
 from pydantic import Field as PydanticField
+from pydantic import Strict, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
-from app.core.i18n import N_, gettext
-from app.core.schemas import Body, IsoDate, Version, free_text, text
+from app.core.i18n import N_, Labelled, gettext
+from app.core.schemas import BODY_CONFIG, Body, IsoDate, Version, max_length, no_nul, visible
 from app.core.types import UTCDateTime, utcnow
 from app.survey.definition import shipped_theme_ids
 
@@ -42,43 +42,53 @@ class Plan(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class GoalStatus(StrEnum):
-    OPEN = "open"
-    REACHED = "reached"
-    DROPPED = "dropped"
-
-    @property
-    def label(self) -> str:
-        return gettext(GOAL_STATUS_LABELS[self])
+class GoalStatus(Labelled):
+    OPEN = "open", N_("Open")
+    REACHED = "reached", N_("Reached")
+    DROPPED = "dropped", N_("Dropped")
 
 
-GOAL_STATUS_LABELS = {
-    GoalStatus.OPEN: N_("Open"),
-    GoalStatus.REACHED: N_("Reached"),
-    GoalStatus.DROPPED: N_("Dropped"),
-}
+# --- each field's rule, once: the tables, the API schemas, the forms and the pages read it ---
+
+GoalText = Annotated[str, Strict(), visible(2000)]
+ReviewText = Annotated[str, Strict(), no_nul(4000)]
+SERVICE_NAME_MAX = 120
+BASE_CONFIG = SQLModelConfig(regex_engine="python-re")  # as the API bodies have it
+ThemeId = Annotated[
+    str, Strict(), WithJsonSchema({"type": "string", "enum": list(shipped_theme_ids())})
+]
 
 
-class Goal(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = _fk("plan.id")
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: GoalStatus = Field(default=GoalStatus.OPEN, sa_type=String(10))
+class Versioned(SQLModel):
+    """What every editable plan object carries: the version an edit names, and when it was
+    created and last changed."""
+
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ActionOwner(StrEnum):
-    YOUNG_PERSON = "young_person"
-    CASE_MANAGER = "case_manager"
-    SERVICE = "service"
+class GoalBase(SQLModel):
+    """What a goal says, and the rules of each field."""
 
-    @property
-    def label(self) -> str:
-        """Who, in general: "the young person", "a service"."""
-        return gettext(ACTION_OWNER_LABELS[self])
+    model_config = BASE_CONFIG
+
+    text: GoalText = Field(sa_column=Column(Text, nullable=False))
+    themes: list[ThemeId] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Goal(GoalBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = _fk("plan.id")
+    status: GoalStatus = Field(default=GoalStatus.OPEN, sa_type=String(10))
+
+
+class ActionOwner(Labelled):
+    """Who does an action; its label says who in general: "the young person", "a service"."""
+
+    YOUNG_PERSON = "young_person", N_("the young person")
+    CASE_MANAGER = "case_manager", N_("the case manager")
+    SERVICE = "service", N_("a service")
 
     @property
     def choice_label(self) -> str:
@@ -92,30 +102,14 @@ class ActionOwner(StrEnum):
         return (service_name or "") if self is ActionOwner.SERVICE else self.label
 
 
-ACTION_OWNER_LABELS = {
-    ActionOwner.YOUNG_PERSON: N_("the young person"),
-    ActionOwner.CASE_MANAGER: N_("the case manager"),
-    ActionOwner.SERVICE: N_("a service"),
-}
-
-
-class PlanState(StrEnum):
+class PlanState(Labelled):
     """Where the plan's current revision stands on agreement."""
 
-    DRAFT = "draft"
-    PROPOSED = "proposed"  # one side proposed it, the other has not agreed yet
-    AGREED = "agreed"
-
-    @property
-    def label(self) -> str:
-        return gettext(PLAN_STATE_LABELS[self])
+    DRAFT = "draft", N_("draft")
+    PROPOSED = "proposed", N_("waiting for agreement")  # one side proposed it, not both yet
+    AGREED = "agreed", N_("agreed")
 
 
-PLAN_STATE_LABELS = {
-    PlanState.DRAFT: N_("draft"),
-    PlanState.PROPOSED: N_("waiting for agreement"),
-    PlanState.AGREED: N_("agreed"),
-}
 NO_PLAN_LABEL = N_("not started")
 
 
@@ -124,7 +118,16 @@ def plan_state_label(state: PlanState | None) -> str:
     return state.label if state is not None else gettext(NO_PLAN_LABEL)
 
 
-class PlanAction(SQLModel, table=True):
+class ActionBase(SQLModel):
+    """What an action says and by when, and the rules of each field."""
+
+    model_config = BASE_CONFIG
+
+    text: GoalText = Field(sa_column=Column(Text, nullable=False))
+    due_on: IsoDate | None = None
+
+
+class PlanAction(ActionBase, Versioned, table=True):
     """Who does what by when, under one goal."""
 
     __tablename__ = "plan_action"
@@ -132,28 +135,27 @@ class PlanAction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     goal_id: int = _fk("goal.id")
     plan_id: int = _fk("plan.id")
-    text: str = Field(sa_column=Column(Text, nullable=False))
     owner: ActionOwner = Field(sa_type=String(20))
-    service_name: str | None = Field(default=None, max_length=120)
-    due_on: date | None = None
+    service_name: str | None = Field(default=None, max_length=SERVICE_NAME_MAX)
     done: bool = False
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Review(SQLModel, table=True):
+class ReviewBase(SQLModel):
+    """What a review records, and the rules of each field."""
+
+    model_config = BASE_CONFIG
+
+    held_on: IsoDate
+    agreed: ReviewText = Field(default="", sa_column=Column(Text, nullable=False))
+    changed: ReviewText = Field(default="", sa_column=Column(Text, nullable=False))
+    next_review_on: IsoDate | None = None
+
+
+class Review(ReviewBase, Versioned, table=True):
     __tablename__ = "plan_review"
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = _fk("plan.id")
-    held_on: date
-    agreed: str = Field(default="", sa_column=Column(Text, nullable=False))
-    changed: str = Field(default="", sa_column=Column(Text, nullable=False))
-    next_review_on: date | None = None
-    version: int = 1
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class PlanChange(SQLModel, table=True):
@@ -196,13 +198,7 @@ class PlanAgreement(SQLModel, table=True):
     agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-# --- API schemas -------------------------------------------------------------
-
-GoalText = text(2000)
-ReviewText = free_text(4000)
-ThemeId = Annotated[
-    str, Strict(), WithJsonSchema({"type": "string", "enum": list(shipped_theme_ids())})
-]
+# --- API schemas, on the base models ----------------------------------------------
 
 
 class PersonOwner(Body):
@@ -211,53 +207,54 @@ class PersonOwner(Body):
 
 class ServiceOwner(Body):
     kind: Literal["service"]
-    name: text(120)  # type: ignore[valid-type]
+    name: Annotated[str, Strict(), visible(SERVICE_NAME_MAX)]
 
 
 Owner = Annotated[PersonOwner | ServiceOwner, PydanticField(discriminator="kind")]
+# A response always has every field, those with a default too.
+PUBLIC_CONFIG = SQLModelConfig(json_schema_serialization_defaults_required=True)
+EDITED_ON = "The version the edit was made on (or send If-Match)"
 
 
-class GoalCreate(Body):
-    text: GoalText  # type: ignore[valid-type]
-    themes: list[ThemeId] = PydanticField(default_factory=list)
+class GoalCreate(GoalBase):
+    model_config = SQLModelConfig(**BODY_CONFIG)
 
 
-class GoalUpdate(Body):
-    text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
-    themes: list[ThemeId] | SkipJsonSchema[None] = None
+class GoalUpdate(GoalBase):
+    model_config = SQLModelConfig(**BODY_CONFIG)
+
+    text: GoalText | SkipJsonSchema[None] = None  # type: ignore[assignment]
+    themes: list[ThemeId] | SkipJsonSchema[None] = None  # type: ignore[assignment]
     status: GoalStatus | SkipJsonSchema[None] = None
-    version: Version | None = PydanticField(
-        default=None, description="The version the edit was made on (or send If-Match)"
-    )
+    version: Version | None = PydanticField(default=None, description=EDITED_ON)
 
 
-class ActionCreate(Body):
-    text: GoalText  # type: ignore[valid-type]
+class ActionCreate(ActionBase):
+    model_config = SQLModelConfig(**BODY_CONFIG)
+
     owner: Owner
-    due_on: IsoDate | None = None
 
 
-class ActionUpdate(Body):
-    text: GoalText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
+class ActionUpdate(ActionBase):
+    model_config = SQLModelConfig(**BODY_CONFIG)
+
+    text: GoalText | SkipJsonSchema[None] = None  # type: ignore[assignment]
     owner: Owner | SkipJsonSchema[None] = None
-    due_on: IsoDate | None = None
     done: Annotated[bool, Strict()] | SkipJsonSchema[None] = None
-    version: Version | None = None
+    version: Version | None = PydanticField(default=None, description=EDITED_ON)
 
 
-class ReviewCreate(Body):
-    held_on: IsoDate
-    agreed: ReviewText = ""  # type: ignore[valid-type]
-    changed: ReviewText = ""  # type: ignore[valid-type]
-    next_review_on: IsoDate | None = None
+class ReviewCreate(ReviewBase):
+    model_config = SQLModelConfig(**BODY_CONFIG)
 
 
-class ReviewUpdate(Body):
-    held_on: IsoDate | SkipJsonSchema[None] = None
-    agreed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
-    changed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[valid-type]
-    next_review_on: IsoDate | None = None
-    version: Version | None = None
+class ReviewUpdate(ReviewBase):
+    model_config = SQLModelConfig(**BODY_CONFIG)
+
+    held_on: IsoDate | SkipJsonSchema[None] = None  # type: ignore[assignment]
+    agreed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[assignment]
+    changed: ReviewText | SkipJsonSchema[None] = None  # type: ignore[assignment]
+    version: Version | None = PydanticField(default=None, description=EDITED_ON)
 
 
 def owner_values(owner: PersonOwner | ServiceOwner) -> dict[str, Any]:
@@ -265,13 +262,13 @@ def owner_values(owner: PersonOwner | ServiceOwner) -> dict[str, Any]:
     return {"owner": owner.kind, "service_name": getattr(owner, "name", None)}
 
 
-class ActionPublic(BaseModel):
+class ActionPublic(ActionBase):
+    model_config = PUBLIC_CONFIG
+
     id: int
     version: int
     goal_id: int
-    text: str
     owner: Owner
-    due_on: date | None
     done: bool
 
     @classmethod
@@ -281,33 +278,25 @@ class ActionPublic(BaseModel):
             if action.owner == ActionOwner.SERVICE
             else PersonOwner(kind=str(action.owner))
         )
-        return cls(
-            id=action.id or 0,
-            version=action.version,
-            goal_id=action.goal_id,
-            text=action.text,
-            owner=owner,
-            due_on=action.due_on,
-            done=action.done,
-        )
+        values = action.model_dump(include={"id", "version", "goal_id", "text", "due_on", "done"})
+        return cls(**values, owner=owner)
 
 
-class GoalPublic(SQLModel):
+class GoalPublic(GoalBase):
+    model_config = PUBLIC_CONFIG
+
     id: int
     version: int
-    text: str
-    themes: list[str]
+    themes: list[str]  # those of any instrument version, not only the shipped ones
     status: GoalStatus
     actions: list[ActionPublic] = []
 
 
-class ReviewPublic(SQLModel):
+class ReviewPublic(ReviewBase):
+    model_config = PUBLIC_CONFIG
+
     id: int
     version: int
-    held_on: date
-    agreed: str
-    changed: str
-    next_review_on: date | None
 
 
 class AgreementPublic(SQLModel):
@@ -354,3 +343,11 @@ class FocusPublic(SQLModel):
     title: str
     importance: int
     satisfaction: int
+
+
+FORM_MODELS: dict[str, type[SQLModel]] = {"Goal": Goal, "PlanAction": PlanAction, "Review": Review}
+
+
+def limit(model: str, name: str) -> int:
+    """A plan field's `maxlength` for a page (`limit('Goal', 'text')`): its model's rule."""
+    return max_length(FORM_MODELS[model], name)

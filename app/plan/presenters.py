@@ -9,7 +9,7 @@ from app.auth.models import Account
 from app.auth.naming import describe
 from app.core.i18n import N_, gettext
 from app.core.types import saved_id, utcnow
-from app.plan import agreement, service
+from app.plan import agreement, etags, queries
 from app.plan.models import (
     ActionPublic,
     AgreementPublic,
@@ -47,7 +47,7 @@ def agreement_public(found: PlanAgreement | None) -> AgreementPublic | None:
 
 
 def plan_public(session: Session, plan: Plan) -> PlanPublic:
-    whole = service.view(session, plan=plan)
+    whole = queries.view(session, plan=plan)
     state = agreement.status(session, plan=plan)
     return PlanPublic(
         id=saved_id(plan.id),
@@ -71,7 +71,7 @@ def change_public(change: PlanChange) -> ChangePublic:
 
 
 def changes_public(session: Session, plan: Plan, goal_id: int | None = None) -> list[ChangePublic]:
-    changes = service.history(session, plan=plan, goal_id=goal_id)
+    changes = queries.history(session, plan=plan, goal_id=goal_id)
     return [change_public(change) for change in changes]
 
 
@@ -89,7 +89,7 @@ def focus_public(session: Session, plan: Plan) -> list[FocusPublic]:
             importance=f.importance,
             satisfaction=f.satisfaction,
         )
-        for f in service.focus_suggestions(session, plan=plan)
+        for f in queries.focus_suggestions(session, plan=plan)
     ]
 
 
@@ -102,26 +102,24 @@ class FormState:
     current: dict[str, Any] | None = None  # the newer version, when the edit was stale
 
 
+Forms = dict[str, FormState]  # each refused form on the page, by its key
+Context = dict[str, Any]
+
+
 def person_of(session: Session, plan: Plan) -> Account:
     person = session.get(Account, plan.young_person_id)
     assert person is not None  # foreign key
     return person
 
 
-def page(
-    session: Session,
-    *,
-    actor: Account,
-    plan: Plan,
-    forms: dict[str, FormState] | None = None,
-) -> dict[str, Any]:
+def page(session: Session, *, actor: Account, plan: Plan, forms: Forms | None = None) -> Context:
     """Everything the plan page shows, in a fixed number of queries."""
-    whole = service.view(session, plan=plan)
+    whole = queries.view(session, plan=plan)
     person = person_of(session, plan)
-    focus = service.focus_suggestions(session, plan=plan)
+    focus = queries.focus_suggestions(session, plan=plan)
     return {
         "plan": plan,
-        "etag": service.plan_etag(plan),
+        "etag": etags.plan_etag(plan),
         "person": person,
         "mine": actor.id == plan.young_person_id,
         "whole": whole,
@@ -168,7 +166,7 @@ def history_page(session: Session, *, plan: Plan, goal: Goal | None = None) -> d
     """Every change to the plan, or to one goal, with the labels the page shows."""
     return {
         "plan": plan,
-        "changes": service.history(session, plan=plan, goal_id=goal.id if goal else None),
+        "changes": queries.history(session, plan=plan, goal_id=goal.id if goal else None),
         "goal": goal,
         "titles": theme_titles(session),
         "person": person_of(session, plan),
@@ -191,7 +189,7 @@ class LiveChanges:
 
 def changed_since(session: Session, *, plan: Plan, revision: int, reader: Account) -> LiveChanges:
     found = LiveChanges()
-    for change in reversed(service.history(session, plan=plan, since=revision)):
+    for change in reversed(queries.history(session, plan=plan, since=revision)):
         if change.goal_id is not None:
             found.goal.add(change.goal_id)
         if change.object_type == "goal" and change.kind == "created":

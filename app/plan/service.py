@@ -7,22 +7,22 @@ nobody's words are silently overwritten. Every applied change bumps the
 plan's revision and is kept in the history, in the same transaction.
 """
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.auth import access
 from app.auth.models import Account
 from app.core.bounds import storable_text
 from app.core.errors import AppError, InvalidInput, NotFound
+from app.core.schemas import max_length
 from app.core.types import saved_id, utcnow
+from app.plan import queries
 from app.plan.errors import (
     NextReviewBeforeReview,
     ServiceNameRequired,
@@ -31,7 +31,7 @@ from app.plan.errors import (
     TextTooLong,
     UnknownTheme,
 )
-from app.plan.models import ActionOwner, Goal, GoalStatus, Plan, PlanAction, PlanChange, Review
+from app.plan.models import ActionOwner, Goal, Plan, PlanAction, PlanChange, Review
 from app.survey import service as survey
 
 Editable = Goal | PlanAction | Review
@@ -41,12 +41,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "action": ("goal_id", "text", "owner", "service_name", "due_on", "done"),
     "review": ("held_on", "agreed", "changed", "next_review_on"),
 }
-LIMITS = {"text": 2000, "agreed": 4000, "changed": 4000, "service_name": 120}
 NOT_EMPTY = ("text", "themes", "status", "owner", "held_on", "done", "agreed", "changed")
 
 
+KINDS: dict[type[Editable], str] = {Goal: "goal", PlanAction: "action", Review: "review"}
+
+
 def object_type(obj: Editable) -> str:
-    return {Goal: "goal", PlanAction: "action", Review: "review"}[type(obj)]
+    return KINDS[type(obj)]
 
 
 def data(obj: Editable) -> dict[str, Any]:
@@ -74,7 +76,7 @@ def plan_of(
         object_id=None,
         audit_allowed=audited,
     )
-    plan = plan_of_person(session, person_id)
+    plan = queries.plan_of_person(session, person_id)
     if plan is not None:
         return plan
     try:
@@ -82,60 +84,11 @@ def plan_of(
             plan = Plan(young_person_id=person_id)
             session.add(plan)
     except IntegrityError as error:  # created by the other side at the same moment
-        created = plan_of_person(session, person_id)
+        created = queries.plan_of_person(session, person_id)
         if created is None:
             raise NotFound() from error
         return created
     return plan
-
-
-def plan_etag(plan: Plan) -> str:
-    """The plan's entity tag, `"r<revision>"`: the one format the page, its poll and the API use."""
-    return f'"r{plan.revision}"'
-
-
-def _tags(if_none_match: str | None) -> list[str]:
-    """The entity tags of an If-None-Match header (weak ones compared as strong), at most 20."""
-    parts = (if_none_match or "")[:1000].split(",")[:20]
-    return [part.strip().removeprefix("W/") for part in parts if part.strip()]
-
-
-def _revision_named(tags: list[str]) -> int:
-    """The newest plan revision the caller names (0: none), to send what changed since."""
-    found = [re.fullmatch(r'"r([0-9]{1,9})"', tag) for tag in tags]
-    return max((int(match.group(1)) for match in found if match), default=0)
-
-
-@dataclass(frozen=True)
-class PlanPoll:
-    plan: Plan
-    etag: str
-    changed: bool  # False: the caller has this revision already (304, nothing disclosed)
-    since: int  # the revision the caller has, 0 if it named none
-
-
-def read_plan_if_changed(
-    session: Session, *, actor: Account, person_id: int, if_none_match: str | None
-) -> PlanPoll:
-    """Read the plan for a poll: the one rule for the page's poll and the JSON API alike.
-
-    Access is checked first (a refusal is always recorded). A caller that already
-    has the current revision learns only "unchanged", which discloses nothing and
-    is not audited; a caller that gets the plan is recorded as having read it.
-    """
-    plan = plan_of(session, actor=actor, person_id=person_id, action="plan.read", audited=False)
-    etag, tags = plan_etag(plan), _tags(if_none_match)
-    if etag in tags:  # "*" proves nothing: it would learn the revision without a record
-        return PlanPoll(plan=plan, etag=etag, changed=False, since=plan.revision)
-    access.record_access(
-        session,
-        actor=actor,
-        subject_id=person_id,
-        action="plan.read",
-        object_type="plan",
-        object_id=plan.id,
-    )
-    return PlanPoll(plan=plan, etag=etag, changed=True, since=_revision_named(tags))
 
 
 def object_in_plan(
@@ -157,80 +110,47 @@ def object_in_plan(
     return obj, plan
 
 
-def plan_of_person(session: Session, person_id: int) -> Plan | None:
-    """The person's plan, if one exists (the caller has checked access; nothing is created)."""
-    return session.exec(select(Plan).where(Plan.young_person_id == person_id)).first()
-
-
-def plan_and_owner(session: Session, plan_id: int) -> tuple[Plan, int] | None:
-    """A plan and whose it is (the caller checks access against the owner)."""
-    plan = session.get(Plan, plan_id)
-    return (plan, plan.young_person_id) if plan is not None else None
-
-
-def goal_and_owner(session: Session, goal_id: int) -> tuple[Goal, int] | None:
-    """A goal and whose plan it is in (the caller checks access against the owner)."""
-    goal = session.get(Goal, goal_id)
-    plan = session.get(Plan, goal.plan_id) if goal is not None else None
-    return (goal, plan.young_person_id) if goal is not None and plan is not None else None
-
-
-def goals_of_person(session: Session, person_id: int) -> list[Goal]:
-    """Every goal in the person's plan, oldest first (the caller has checked access)."""
-    statement = (
-        select(Goal)
-        .join(Plan, col(Plan.id) == col(Goal.plan_id))
-        .where(Plan.young_person_id == person_id)
-        .order_by(col(Goal.id))
-    )
-    return list(session.exec(statement).all())
-
-
 # --- validation --------------------------------------------------------------------
 
 
-def _text(name: str, value: str, *, required: bool = True) -> str:
+def _text(model: type[Editable], name: str, value: str, *, required: bool = True) -> str:
     value = storable_text(name, value).strip()
     if required and not value:
         raise TextRequired(field=name)
-    if len(value) > LIMITS[name]:
-        raise TextTooLong(field=name, params={"max": LIMITS[name], "length": len(value)})
+    limit = max_length(model, name)  # the rule on the model, as the API and the page have it
+    if len(value) > limit:
+        raise TextTooLong(field=name, params={"max": limit, "length": len(value)})
     return value
 
 
-def theme_ids(session: Session) -> list[str]:
-    """The themes a goal may be tied to: those of the newest instruments."""
-    ids: list[str] = []
-    for version in survey.latest_versions(session):
-        ids += [t.id for t in survey.definition_of(version).themes if t.id not in ids]
-    return ids
-
-
 def _themes(session: Session, themes: Sequence[str]) -> list[str]:
-    known = theme_ids(session)
+    known = survey.theme_ids(session)
     if any(theme not in known for theme in themes):
         raise UnknownTheme(field="themes")
     return [theme for theme in known if theme in themes]  # instrument order, no repeats
 
 
-def _clean(session: Session, values: Mapping[str, Any]) -> dict[str, Any]:
+def _cleaned(session: Session, model: type[Editable], name: str, value: Any) -> Any:
+    if value is None and name in NOT_EMPTY:
+        raise TextRequired(field=name)
+    if name == "text":
+        return _text(model, name, value)
+    if name in ("agreed", "changed"):
+        return _text(model, name, value, required=False)
+    if name == "service_name":
+        return _text(model, name, value or "", required=False) or None
+    if name == "themes":
+        return _themes(session, value)
+    return value
+
+
+def _clean(session: Session, model: type[Editable], values: Mapping[str, Any]) -> dict[str, Any]:
     """Check each given field; every problem is reported, each naming its field."""
     cleaned: dict[str, Any] = {}
     problems: list[AppError] = []
     for name, value in values.items():
         try:
-            if value is None and name in NOT_EMPTY:
-                raise TextRequired(field=name)
-            if name in ("text",):
-                cleaned[name] = _text(name, value)
-            elif name in ("agreed", "changed"):
-                cleaned[name] = _text(name, value, required=False)
-            elif name == "service_name":
-                cleaned[name] = _text(name, value or "", required=False) or None
-            elif name == "themes":
-                cleaned[name] = _themes(session, value)
-            else:
-                cleaned[name] = value
+            cleaned[name] = _cleaned(session, model, name, value)
         except AppError as error:
             problems.append(error)
     if problems:
@@ -238,15 +158,16 @@ def _clean(session: Session, values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _check_action(values: Mapping[str, Any]) -> None:
-    if values.get("owner") == ActionOwner.SERVICE and not values.get("service_name"):
+def _check(model: type[Editable], values: Mapping[str, Any]) -> None:
+    """The rules between fields: a service action names its service; a review is not
+    followed by one before it."""
+    service_unnamed = values.get("owner") == ActionOwner.SERVICE and not values.get("service_name")
+    if model is PlanAction and service_unnamed:
         raise ServiceNameRequired(field="service_name")
-
-
-def _check_review(values: Mapping[str, Any]) -> None:
-    held, following = values.get("held_on"), values.get("next_review_on")
-    if held and following and following < held:
-        raise NextReviewBeforeReview(field="next_review_on")
+    if model is Review:
+        held, following = values.get("held_on"), values.get("next_review_on")
+        if held and following and following < held:
+            raise NextReviewBeforeReview(field="next_review_on")
 
 
 # --- changes, kept in the history ----------------------------------------------------
@@ -297,21 +218,12 @@ def _create(session: Session, *, actor: Account, plan: Plan, obj: Editable) -> E
     return obj
 
 
-def _update(
-    session: Session,
-    *,
-    actor: Account,
-    plan: Plan,
-    obj: Editable,
-    expected_version: int,
-    changes: Mapping[str, Any],
-) -> Editable:
-    """Apply changes made on `expected_version`, or refuse them as stale."""
-    before = data(obj)
-    changes = {k: v for k, v in changes.items() if before.get(k) != data_value(v)}
+def _write(
+    session: Session, obj: Editable, expected_version: int, changes: Mapping[str, Any]
+) -> None:
+    """One `UPDATE ... WHERE version = expected`; StaleEdit, with the current object, if the
+    object changed since."""
     model = type(obj)
-    if not changes:  # nothing differs from the current version: nothing to refuse
-        return obj
     result = session.execute(
         update(model)
         .where(col(model.id) == obj.id, col(model.version) == expected_version)
@@ -320,8 +232,6 @@ def _update(
     session.refresh(obj)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEdit(field="version", extra={"current": data(obj)})
-    _record(session, actor=actor, plan=plan, obj=obj, kind="updated", before=before)
-    return obj
 
 
 def data_value(value: Any) -> Any:
@@ -331,170 +241,61 @@ def data_value(value: Any) -> Any:
 # --- the use cases -------------------------------------------------------------------
 
 
-def add_goal(
-    session: Session, *, actor: Account, plan: Plan, text: str, themes: Sequence[str]
-) -> Goal:
-    values = _clean(session, {"text": text, "themes": list(themes)})
-    goal = Goal(plan_id=saved_id(plan.id), **values)
-    _create(session, actor=actor, plan=plan, obj=goal)
-    return goal
-
-
-def update_goal(
+def add_object(
     session: Session,
     *,
     actor: Account,
     plan: Plan,
-    goal: Goal,
-    expected_version: int,
-    changes: Mapping[str, Any],
+    model: type[AnyEditable],
+    values: Mapping[str, Any],
+    **parents: int,
+) -> AnyEditable:
+    cleaned = _clean(session, model, values)
+    _check(model, cleaned)
+    obj = model(**{"plan_id": saved_id(plan.id), **parents, **cleaned})
+    _create(session, actor=actor, plan=plan, obj=obj)
+    return obj
+
+
+def add_goal(
+    session: Session, *, actor: Account, plan: Plan, text: str, themes: Sequence[str]
 ) -> Goal:
-    values = _clean(session, changes)
-    if "status" in values:
-        values["status"] = GoalStatus(values["status"])
-    _update(
-        session, actor=actor, plan=plan, obj=goal, expected_version=expected_version, changes=values
-    )
-    return goal
+    values = {"text": text, "themes": list(themes)}
+    return add_object(session, actor=actor, plan=plan, model=Goal, values=values)
 
 
 def add_action(
     session: Session, *, actor: Account, plan: Plan, goal: Goal, values: Mapping[str, Any]
 ) -> PlanAction:
-    cleaned = _clean(session, values)
-    _check_action(cleaned)
-    action = PlanAction(plan_id=saved_id(plan.id), goal_id=saved_id(goal.id), **cleaned)
-    _create(session, actor=actor, plan=plan, obj=action)
-    return action
-
-
-def update_action(
-    session: Session,
-    *,
-    actor: Account,
-    plan: Plan,
-    action: PlanAction,
-    expected_version: int,
-    changes: Mapping[str, Any],
-) -> PlanAction:
-    cleaned = _clean(session, changes)
-    _check_action({**data(action), **cleaned})
-    _update(
-        session,
-        actor=actor,
-        plan=plan,
-        obj=action,
-        expected_version=expected_version,
-        changes=cleaned,
+    goal_id = saved_id(goal.id)
+    return add_object(
+        session, actor=actor, plan=plan, model=PlanAction, values=values, goal_id=goal_id
     )
-    return action
 
 
 def add_review(
     session: Session, *, actor: Account, plan: Plan, values: Mapping[str, Any]
 ) -> Review:
-    cleaned = _clean(session, values)
-    _check_review(cleaned)
-    review = Review(plan_id=saved_id(plan.id), **cleaned)
-    _create(session, actor=actor, plan=plan, obj=review)
-    return review
+    return add_object(session, actor=actor, plan=plan, model=Review, values=values)
 
 
-def update_review(
+def update_object(
     session: Session,
     *,
     actor: Account,
     plan: Plan,
-    review: Review,
+    obj: AnyEditable,
     expected_version: int,
     changes: Mapping[str, Any],
-) -> Review:
-    cleaned = _clean(session, changes)
-    _check_review(
-        {**{"held_on": review.held_on, "next_review_on": review.next_review_on}, **cleaned}
-    )
-    _update(
-        session,
-        actor=actor,
-        plan=plan,
-        obj=review,
-        expected_version=expected_version,
-        changes=cleaned,
-    )
-    return review
-
-
-@dataclass
-class GoalView:
-    goal: Goal
-    actions: list[PlanAction] = field(default_factory=list)
-
-
-@dataclass
-class PlanView:
-    plan: Plan
-    goals: list[GoalView]
-    reviews: list[Review]
-
-
-def view(session: Session, *, plan: Plan) -> PlanView:
-    """The whole plan in three queries, however long it is."""
-    goals = session.exec(select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.id))).all()
-    by_goal = {goal.id: GoalView(goal) for goal in goals}
-    actions = session.exec(
-        select(PlanAction).where(PlanAction.plan_id == plan.id).order_by(col(PlanAction.id))
-    ).all()
-    for action in actions:
-        by_goal[action.goal_id].actions.append(action)
-    reviews = session.exec(
-        select(Review)
-        .where(Review.plan_id == plan.id)
-        .order_by(col(Review.held_on).desc(), col(Review.id).desc())
-    ).all()
-    return PlanView(plan=plan, goals=list(by_goal.values()), reviews=list(reviews))
-
-
-def actions_of(session: Session, *, goal: Goal) -> list[PlanAction]:
-    statement = select(PlanAction).where(PlanAction.goal_id == goal.id).order_by(col(PlanAction.id))
-    return list(session.exec(statement).all())
-
-
-def history(
-    session: Session, *, plan: Plan, goal_id: int | None = None, since: int = 0
-) -> list[PlanChange]:
-    """Applied changes after revision `since`, newest first; for one goal, it and its actions."""
-    statement = select(PlanChange).where(
-        PlanChange.plan_id == plan.id, col(PlanChange.revision) > since
-    )
-    if goal_id is not None:
-        statement = statement.where(PlanChange.goal_id == goal_id)
-    return list(session.exec(statement.order_by(col(PlanChange.revision).desc())).all())
-
-
-@dataclass(frozen=True)
-class Focus:
-    theme_id: str
-    importance: int
-    satisfaction: int
-
-
-def focus_suggestions(session: Session, *, plan: Plan) -> list[Focus]:
-    """Themes of the latest completed assessment rated clearly more important than satisfying."""
-    completed = [
-        a for a in survey.assessments_of(session, subject_id=plan.young_person_id) if a.completed_at
-    ]
-    if not completed:
-        return []
-    latest = max(completed, key=lambda a: a.completed_at)  # type: ignore[arg-type,return-value]
-    definition = survey.assessment_definition(session, latest)
-    answers = survey.answers_for(session, [saved_id(latest.id)])[saved_id(latest.id)]
-    found = []
-    for theme in definition.themes:
-        importance = answers.get(f"{theme.id}.importance")
-        satisfaction = answers.get(f"{theme.id}.satisfaction")
-        if importance is None or satisfaction is None:
-            continue
-        imp, sat = importance.value_int or 0, satisfaction.value_int or 0
-        if imp - sat >= definition.gap_threshold:
-            found.append(Focus(theme.id, imp, sat))
-    return sorted(found, key=lambda f: f.satisfaction - f.importance)
+) -> AnyEditable:
+    """Change a goal, an action or a review as edited on `expected_version`, or refuse the
+    change as stale; a change to nothing that differs is no change (and never stale)."""
+    model = type(obj)
+    cleaned = _clean(session, model, changes)
+    _check(model, {**{name: getattr(obj, name) for name in FIELDS[object_type(obj)]}, **cleaned})
+    before = data(obj)
+    differing = {k: v for k, v in cleaned.items() if before.get(k) != data_value(v)}
+    if differing:
+        _write(session, obj, expected_version, differing)
+        _record(session, actor=actor, plan=plan, obj=obj, kind="updated", before=before)
+    return obj

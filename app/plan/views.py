@@ -1,20 +1,27 @@
 """The plan pages: both sides edit one plan; a stale edit is shown beside the current text."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
+from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn, YoungPerson
+from app.auth.models import Account
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.forms import FormDep, text_fields
+from app.core.forms import FormDep
 from app.core.templates import render
-from app.plan import agreement, forms, presenters, service
+from app.core.types import saved_id
+from app.plan import agreement, etags, forms, presenters, service
 from app.plan.deps import ActionWrite, GoalRead, GoalWrite, PlanRead, PlanWrite, ReviewWrite
 from app.plan.errors import StaleEdit
-from app.plan.models import Plan
+from app.plan.models import Goal, Plan, PlanAction, Review
 from app.plan.presenters import FormState
+from app.plan.service import AnyEditable, Editable
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -24,22 +31,76 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
     return f"/people/{plan.young_person_id}/plan{anchor}"
 
 
-def _page(
-    request: Request,
-    session: SessionDep,
-    actor: Any,
-    plan: Plan,
-    key: str,
-    state: FormState,
-    status: int,
-) -> Response:
-    context = presenters.page(session, actor=actor, plan=plan, forms={key: state})
-    return render(request, "plan/page.html", context, status_code=status)
+def _anchor(obj: Editable) -> str:
+    """Where the page shows an object: a goal and its actions under the goal, reviews together."""
+    if isinstance(obj, Review):
+        return "#reviews"
+    return f"#goal-{obj.goal_id if isinstance(obj, PlanAction) else obj.id}"
 
 
 def _refused(error: AppError, values: dict[str, Any]) -> FormState:
     current = error.extra.get("current") if isinstance(error, StaleEdit) else None
     return FormState(values, forms.problems_by_field(error), current)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A plan form one person sent. Saved: back to the saved part of the page. Refused: the
+    page again with their values, the problems and, for a stale edit, the newer version."""
+
+    request: Request
+    session: Session
+    actor: Account
+    form: FormData
+
+    def add(self, plan: Plan, model: type[AnyEditable], key: str, **parents: int) -> Response:
+        """A new goal, action (`goal_id` in `parents`) or review; refused with 422."""
+        kind = service.KINDS[model]
+
+        def save() -> Editable:
+            values = forms.new(kind, self.form)
+            return service.add_object(
+                self.session, actor=self.actor, plan=plan, model=model, values=values, **parents
+            )
+
+        return self._save(plan, key, kind, save, refused_status=422)
+
+    def edit(self, found: tuple[AnyEditable, Plan]) -> Response:
+        """An edit of a goal, an action or a review, made on the version the form names."""
+        obj, plan = found
+        kind = service.object_type(obj)
+
+        def save() -> Editable:
+            changes, expected = forms.changes(kind, self.form), forms.version(self.form)
+            return service.update_object(
+                self.session,
+                actor=self.actor,
+                plan=plan,
+                obj=obj,
+                expected_version=expected,
+                changes=changes,
+            )
+
+        return self._save(plan, f"{kind}-{obj.id}", kind, save)
+
+    def _save(
+        self, plan: Plan, key: str, kind: str, save: Callable[[], Editable], refused_status: int = 0
+    ) -> Response:
+        try:
+            saved = save()
+        except AppError as error:
+            state = _refused(error, forms.sent(kind, self.form))
+            context = presenters.page(self.session, actor=self.actor, plan=plan, forms={key: state})
+            status = refused_status or error.status
+            return render(self.request, "plan/page.html", context, status_code=status)
+        return RedirectResponse(_plan_url(plan, _anchor(saved)), status_code=303)
+
+
+def _sent(request: Request, session: SessionDep, actor: SignedIn, form: FormDep) -> Sent:
+    return Sent(request, session, actor, form)
+
+
+SentForm = Annotated[Sent, Depends(_sent)]
 
 
 @router.get("/plan")
@@ -56,9 +117,7 @@ def plan_page(request: Request, session: SessionDep, actor: SignedIn, plan: Plan
 def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) -> Response:
     """Polled by the open page: 304 until the plan changes, then the changed parts."""
     seen = request.headers.get("if-none-match")
-    poll = service.read_plan_if_changed(
-        session, actor=actor, person_id=person_id, if_none_match=seen
-    )
+    poll = etags.read_plan_if_changed(session, actor=actor, person_id=person_id, if_none_match=seen)
     if not poll.changed:
         return Response(status_code=304, headers={"ETag": poll.etag})
     context = presenters.page(session, actor=actor, plan=poll.plan)
@@ -69,111 +128,34 @@ def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) 
 
 
 @router.post("/people/{person_id}/plan/goals")
-def add_goal(
-    request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
-) -> Response:
-    values: dict[str, Any] = {}
-    try:
-        values = forms.goal(form, with_status=False)
-        goal = service.add_goal(session, actor=actor, plan=plan, **values)
-    except AppError as error:
-        values = values or {"text": str(form.get("text") or ""), "themes": form.getlist("themes")}
-        return _page(request, session, actor, plan, "new-goal", _refused(error, values), 422)
-    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+def add_goal(plan: PlanWrite, sent: SentForm) -> Response:
+    return sent.add(plan, Goal, "new-goal")
 
 
 @router.post("/goals/{goal_id}")
-def update_goal(
-    request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
-) -> Response:
-    goal, plan = found
-    values: dict[str, Any] = {
-        "text": str(form.get("text") or ""),
-        "themes": form.getlist("themes"),
-        "status": str(form.get("status") or ""),
-    }
-    try:
-        values = forms.goal(form, with_status=True)
-        service.update_goal(
-            session,
-            actor=actor,
-            plan=plan,
-            goal=goal,
-            expected_version=forms.version(form),
-            changes=values,
-        )
-    except AppError as error:
-        state = _refused(error, values)
-        return _page(request, session, actor, plan, f"goal-{goal.id}", state, error.status)
-    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+def update_goal(found: GoalWrite, sent: SentForm) -> Response:
+    return sent.edit(found)
 
 
 @router.post("/goals/{goal_id}/actions")
-def add_action(
-    request: Request, session: SessionDep, actor: SignedIn, found: GoalWrite, form: FormDep
-) -> Response:
+def add_action(found: GoalWrite, sent: SentForm) -> Response:
     goal, plan = found
-    raw = text_fields(form, forms.ACTION_FIELDS)
-    try:
-        service.add_action(session, actor=actor, plan=plan, goal=goal, values=forms.action(form))
-    except AppError as error:
-        state = _refused(error, raw)
-        return _page(request, session, actor, plan, f"new-action-{goal.id}", state, 422)
-    return RedirectResponse(_plan_url(plan, f"#goal-{goal.id}"), status_code=303)
+    return sent.add(plan, PlanAction, f"new-action-{goal.id}", goal_id=saved_id(goal.id))
 
 
 @router.post("/actions/{action_id}")
-def update_action(
-    request: Request, session: SessionDep, actor: SignedIn, found: ActionWrite, form: FormDep
-) -> Response:
-    action, plan = found
-    raw = text_fields(form, forms.ACTION_FIELDS)
-    try:
-        service.update_action(
-            session,
-            actor=actor,
-            plan=plan,
-            action=action,
-            expected_version=forms.version(form),
-            changes=forms.action(form, partial=True),
-        )
-    except AppError as error:
-        state = _refused(error, raw)
-        return _page(request, session, actor, plan, f"action-{action.id}", state, error.status)
-    return RedirectResponse(_plan_url(plan, f"#goal-{action.goal_id}"), status_code=303)
-
-
-@router.post("/people/{person_id}/plan/reviews")
-def add_review(
-    request: Request, session: SessionDep, actor: SignedIn, plan: PlanWrite, form: FormDep
-) -> Response:
-    raw = text_fields(form, forms.REVIEW_FIELDS)
-    try:
-        service.add_review(session, actor=actor, plan=plan, values=forms.review(form))
-    except AppError as error:
-        return _page(request, session, actor, plan, "new-review", _refused(error, raw), 422)
-    return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
+def update_action(found: ActionWrite, sent: SentForm) -> Response:
+    return sent.edit(found)
 
 
 @router.post("/reviews/{review_id}")
-def update_review(
-    request: Request, session: SessionDep, actor: SignedIn, found: ReviewWrite, form: FormDep
-) -> Response:
-    review, plan = found
-    raw = text_fields(form, forms.REVIEW_FIELDS)
-    try:
-        service.update_review(
-            session,
-            actor=actor,
-            plan=plan,
-            review=review,
-            expected_version=forms.version(form),
-            changes=forms.review(form),
-        )
-    except AppError as error:
-        state = _refused(error, raw)
-        return _page(request, session, actor, plan, f"review-{review.id}", state, error.status)
-    return RedirectResponse(_plan_url(plan, "#reviews"), status_code=303)
+def update_review(found: ReviewWrite, sent: SentForm) -> Response:
+    return sent.edit(found)
+
+
+@router.post("/people/{person_id}/plan/reviews")
+def add_review(plan: PlanWrite, sent: SentForm) -> Response:
+    return sent.add(plan, Review, "new-review")
 
 
 @router.post("/people/{person_id}/plan/agreement")

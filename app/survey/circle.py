@@ -106,9 +106,7 @@ def readings(
                 importance=importance,
                 satisfaction=satisfaction,
                 band=scale.band_for(satisfaction) if satisfaction is not None else None,
-                gap=importance is not None
-                and satisfaction is not None
-                and importance - satisfaction >= definition.gap_threshold,
+                gap=definition.more_important_than_satisfying(importance, satisfaction),
                 previous_importance=_value(previous[1], old, "importance")
                 if previous and old
                 else None,

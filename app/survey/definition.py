@@ -7,7 +7,7 @@ and points at the field that is wrong.
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -121,6 +121,11 @@ class Item(Strict):
             raise PathError(("max_length",), "a text item has a max_length and no scale or anchors")
         return self
 
+    @property
+    def required(self) -> bool:
+        """A choice is a question to answer; a comment is optional, never missing."""
+        return self.kind == "choice"
+
 
 class Theme(Strict):
     id: Identifier
@@ -196,8 +201,22 @@ class InstrumentDefinition(Strict):
     def _item_index(self) -> dict[str, tuple[Theme, Item]]:
         return {item.id: (theme, item) for theme in self.themes for item in theme.items}
 
+    def required_items(self) -> list[Item]:
+        """The questions an assessment counts as answered or missing (comments are not)."""
+        return [item for _theme, item in self.items().values() if item.required]
+
     def scale(self, scale_id: str | None) -> Scale:
         return next(scale for scale in self.scales if scale.id == scale_id)
+
+    def more_important_than_satisfying(
+        self, importance: int | None, satisfaction: int | None
+    ) -> bool:
+        """The gap rule: a theme rated clearly more important than satisfying (by at least the
+        instrument's gap threshold); False while either rating is missing. The Circle of Life
+        marks it, the plan suggests it as a focus."""
+        if importance is None or satisfaction is None:
+            return False
+        return importance - satisfaction >= self.gap_threshold
 
     def help_needed(self, satisfaction: Mapping[str, int | None]) -> list[str]:
         """Help themes whose satisfaction is at or below the help threshold."""
@@ -251,7 +270,12 @@ INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
 @cache
 def shipped_theme_ids() -> tuple[str, ...]:
     """Theme ids of the definitions shipped with the service (for the API schema)."""
-    ids: list[str] = []
-    for path in sorted(INSTRUMENT_DIR.glob("*.json")):
-        ids += [t.id for t in parse_definition(path.read_bytes()).themes if t.id not in ids]
-    return tuple(ids)
+    paths = sorted(INSTRUMENT_DIR.glob("*.json"))
+    return tuple(theme_ids_of(parse_definition(path.read_bytes()) for path in paths))
+
+
+def theme_ids_of(definitions: Iterable[InstrumentDefinition]) -> list[str]:
+    """The theme ids of some definitions, in their order, each once."""
+    return list(
+        dict.fromkeys(theme.id for definition in definitions for theme in definition.themes)
+    )

@@ -1,6 +1,7 @@
 """What the survey pages show, built from the service layer (no HTTP here)."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import resvg_py
@@ -9,11 +10,16 @@ from sqlmodel import Session
 from app.auth.models import Account, Role
 from app.core.errors import AppError, NotFound
 from app.core.templates import render_string
+from app.core.types import utcnow
 from app.survey import circle, circle_words, service
 from app.survey import readings as staff_readings
-from app.survey.answers import unanswered
 from app.survey.definition import InstrumentDefinition
+from app.survey.help import help_box
 from app.survey.models import Answer, Assessment, AssessmentStatus
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _current_values(answers: Mapping[str, Answer]) -> dict[str, str]:
@@ -29,8 +35,11 @@ def screen(
     index: int,
     submitted: Mapping[str, str] | None = None,
     problems: Mapping[str, AppError] | None = None,
+    returning: bool = False,
 ) -> dict[str, Any]:
-    """One theme's screen; what the person just sent wins over what is stored."""
+    """One theme's screen; what the person just sent wins over what is stored. When each
+    answer was saved, and the time now, let the page tell whether an answer it kept while
+    the server could not be reached is newer (app.js)."""
     definition = service.assessment_definition(session, assessment)
     answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
     values = {**_current_values(answers), **(submitted or {})}
@@ -42,23 +51,29 @@ def screen(
         "total": len(definition.themes),
         "values": values,
         "problems": problems or {},
-        "answered": len(answers),
-        "item_count": len(definition.items()),
+        "saved_at": {item_id: _epoch_ms(answer.updated_at) for item_id, answer in answers.items()},
+        "now_ms": _epoch_ms(utcnow()),
+        "returning": returning,
     }
 
 
 def review(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """Check your answers: every theme's answers with a way back to its screen; only the
+    questions count as answered or missing, never the optional comments."""
     definition = service.assessment_definition(session, assessment)
     answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
-    missing = unanswered(definition, answers)
-    positions = {item.id: definition.theme_index(item.id.split(".")[0]) + 1 for item in missing}
+    required = definition.required_items()
+    missing = [item for item in required if item.id not in answers]
     return {
         "assessment": assessment,
         "definition": definition,
+        "values": _current_values(answers),
         "missing": missing,
-        "positions": positions,
-        "answered": len(answers),
-        "item_count": len(definition.items()),
+        "positions": {
+            item.id: definition.theme_index(item.id.split(".")[0]) + 1 for item in missing
+        },
+        "answered": len(required) - len(missing),
+        "item_count": len(required),
         "titles": {theme.id: theme.title for theme in definition.themes},
     }
 
@@ -159,7 +174,12 @@ def result(
         "readings": readings,
         "choices": [a for a in completed if a.id != assessment.id],
         "compare": compare,
-        "help_themes": definition.help_needed({r.theme_id: r.satisfaction for r in readings}),
+        "help": help_box(
+            session,
+            definition,
+            {r.theme_id: r.satisfaction for r in readings},
+            actor if actor.id == assessment.subject_id else None,
+        ),
         "has_staff": any(r.staff is not None for r in readings),
         "can_read": actor.role == Role.CASE_MANAGER,
         "reading_form": reading_form or {},

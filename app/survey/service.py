@@ -15,7 +15,7 @@ from app.auth import access
 from app.auth.models import Account
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
-from app.survey.definition import InstrumentDefinition, Texts, parse_definition
+from app.survey.definition import InstrumentDefinition, Texts, parse_definition, theme_ids_of
 from app.survey.errors import (
     AssessmentClosed,
     DefinitionClash,
@@ -81,6 +81,11 @@ def latest_versions(session: Session) -> list[InstrumentVersion]:
         if current is None or _version_key(version) > _version_key(current):
             newest[version.instrument_id] = version
     return sorted(newest.values(), key=lambda v: v.id or 0)
+
+
+def theme_ids(session: Session) -> list[str]:
+    """The themes of the newest instrument versions (a plan's goal may be tied to these)."""
+    return theme_ids_of(definition_of(version) for version in latest_versions(session))
 
 
 def theme_texts(session: Session) -> dict[str, Texts]:
@@ -284,11 +289,16 @@ def list_assessments(
     return assessments_of(session, subject_id=saved_id(subject))
 
 
-def count_answers(session: Session, *, assessment: Assessment) -> int:
+def answer_progress(session: Session, *, assessment: Assessment) -> tuple[int, int]:
+    """How many of the assessment's questions are answered, of how many: the optional
+    comments are not counted (`InstrumentDefinition.required_items`)."""
+    required = [item.id for item in assessment_definition(session, assessment).required_items()]
     statement = (
-        select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment.id)
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.assessment_id == assessment.id, col(Answer.item_id).in_(required))
     )
-    return int(session.exec(statement).one())
+    return int(session.exec(statement).one()), len(required)
 
 
 def all_versions(session: Session) -> list[tuple[InstrumentVersion, str]]:

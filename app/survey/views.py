@@ -18,6 +18,8 @@ from app.survey.models import Assessment, AssessmentStatus
 router = APIRouter(include_in_schema=False)
 NAVIGATION = {"next": 1, "back": -1, "later": 0}
 ThemeNumber = Annotated[int, Path(ge=1, le=100)]
+# `?return=check`: the screen was opened from Check your answers, and leads back there.
+ReturnTo = Annotated[str, Query(alias="return", max_length=10)]
 
 
 def _screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
@@ -26,6 +28,14 @@ def _screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
     if position >= theme_count:
         return f"/assessments/{assessment.id}/review"
     return f"/assessments/{assessment.id}/themes/{position + 1}"
+
+
+def _position_after(nav: str, number: int, theme_count: int, returning: bool) -> int:
+    """The screen a navigation button leads to; a change made from Check your answers leads
+    back to it (one past the last theme)."""
+    if returning and nav == "next":
+        return theme_count
+    return number - 1 + NAVIGATION.get(nav, 1)
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -51,14 +61,18 @@ def survey_start(session: SessionDep, actor: YoungPerson) -> Response:
 
 @router.get("/assessments/{assessment_id}/themes/{number}")
 def theme_screen(
-    request: Request, session: SessionDep, assessment: OwnAssessment, number: ThemeNumber
+    request: Request,
+    session: SessionDep,
+    assessment: OwnAssessment,
+    number: ThemeNumber,
+    return_to: ReturnTo = "",
 ) -> Response:
     definition = service.assessment_definition(session, assessment)
     if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
         definition.themes
     ):
         return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
-    context = presenters.screen(session, assessment, number - 1)
+    context = presenters.screen(session, assessment, number - 1, returning=return_to == "check")
     return render(request, "survey/theme.html", context)
 
 
@@ -77,16 +91,15 @@ def save_screen(
     theme = definition.themes[number - 1]
     values = text_fields(form, [item.id for item in theme.items])
     problems = save_answers(session, actor=actor, assessment=assessment, values=values)
+    returning = form.get("return") == "check"
     if problems:
         # Shown with what the person sent, so that nothing they wrote disappears.
-        context = presenters.screen(session, assessment, number - 1, values, problems)
+        context = presenters.screen(session, assessment, number - 1, values, problems, returning)
         status = max(problem.status for problem in problems.values())
         return render(request, "survey/theme.html", context, status_code=status)
     nav = str(form.get("nav"))
-    step = NAVIGATION.get(nav, 1)
-    position = service.move_to(
-        session, actor=actor, assessment=assessment, position=number - 1 + step
-    )
+    after = _position_after(nav, number, len(definition.themes), returning)
+    position = service.move_to(session, actor=actor, assessment=assessment, position=after)
     if nav == "later":
         return _redirect("/")
     return _redirect(_screen_url(assessment, position, len(definition.themes)))
@@ -101,7 +114,7 @@ def autosave_answer(
     form: FormDep,
 ) -> Response:
     """One answer, saved the moment it is given (htmx); replies with its status line."""
-    item_id = next((key for key in form if key not in ("csrf_token", "nav")), "")
+    item_id = next((key for key in form if key not in ("csrf_token", "nav", "return")), "")
     value = form.get(item_id)
     try:
         save_answer(

@@ -126,3 +126,26 @@ def test_plan_page_queries_do_not_grow_with_the_plan(client: TestClient, session
         assert page.status_code == 200 and page.text.count('class="card goal"') == size
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_caseload_shows_the_plan_state_the_plan_page_shows(session: Session) -> None:
+    """One rule decides a plan's state, for one plan (the page) and for many (the caseload)."""
+    manager = make_case_manager(session)
+    person = make_young_person(session, display_name="Lumi")
+    assign(session, manager, person)
+    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+
+    def both() -> tuple[str | None, str]:
+        (row,) = caseload.caseload(session, actor=manager)
+        return row.plan_state, agreement.status(session, plan=plan).state
+
+    goal = plans.add_goal(session, actor=manager, plan=plan, text="A home", themes=[])
+    assert both() == ("draft", "draft")
+    agreement.agree(session, actor=manager, plan=plan)
+    assert both() == ("proposed", "proposed")
+    agreement.agree(session, actor=person, plan=plan)
+    assert both() == ("agreed", "agreed")
+    plans.update_object(
+        session, actor=person, plan=plan, obj=goal, expected_version=1, changes={"text": "Mine"}
+    )
+    assert both() == ("draft", "draft")  # a change after the agreement is a new draft

@@ -47,11 +47,11 @@ def test_one_of_twenty_simultaneous_edits_wins_and_history_matches(
             if concurrent_readers:  # everyone has read version 1 before anyone writes
                 start.wait(timeout=30)
             try:
-                plans.update_goal(
+                plans.update_object(
                     session,
                     actor=actor,
                     plan=owner,
-                    goal=loaded,
+                    obj=loaded,
                     expected_version=1,
                     changes={"text": f"Edit {number}"},
                 )

@@ -8,10 +8,11 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account
 from app.core.errors import CharacterNotAllowed, InvalidInput, NotFound
-from app.plan import agreement
+from app.plan import agreement, queries
 from app.plan import service as plans
 from app.plan.errors import StaleEdit
 from app.plan.models import ActionOwner, Goal, GoalStatus, PlanChange
+from app.survey import circle
 from app.survey import service as survey
 from app.survey.answers import save_answer
 from tests.factories import assign, make_case_manager, make_young_person
@@ -54,7 +55,7 @@ def test_both_sides_write_one_plan(session: Session) -> None:
             "next_review_on": date(2027, 1, 20),
         },
     )
-    whole = plans.view(session, plan=mine)
+    whole = queries.view(session, plan=mine)
     assert [g.goal.text for g in whole.goals] == ["Own flat"]
     assert whole.goals[0].goal.themes == ["housing", "finance"]
     assert [a.id for a in whole.goals[0].actions] == [action.id]
@@ -87,11 +88,11 @@ def test_bad_values_name_their_fields(session: Session) -> None:
         )
     assert raised.value.field == "next_review_on"
     with pytest.raises(InvalidInput) as raised:
-        plans.update_goal(
+        plans.update_object(
             session,
             actor=person,
             plan=plan,
-            goal=goal,
+            obj=goal,
             expected_version=1,
             changes={"text": "x" * 2001},
         )
@@ -99,11 +100,11 @@ def test_bad_values_name_their_fields(session: Session) -> None:
     assert goal.text == "Sleep better" and goal.version == 1
     # A NUL is refused, naming the field, as in the survey: never silently dropped.
     with pytest.raises(InvalidInput) as refused:
-        plans.update_goal(
+        plans.update_object(
             session,
             actor=person,
             plan=plan,
-            goal=goal,
+            obj=goal,
             expected_version=1,
             changes={"text": "Sleep\x00 better"},
         )
@@ -117,20 +118,20 @@ def test_a_stale_edit_is_refused_and_carries_the_current_text(session: Session) 
     goal = plans.add_goal(
         session, actor=person, plan=plan, text="Find a job", themes=["studies_work"]
     )
-    plans.update_goal(
+    plans.update_object(
         session,
         actor=manager,
         plan=plan,
-        goal=goal,
+        obj=goal,
         expected_version=1,
         changes={"text": "Find a summer job"},
     )
     with pytest.raises(StaleEdit) as raised:
-        plans.update_goal(
+        plans.update_object(
             session,
             actor=person,
             plan=plan,
-            goal=goal,
+            obj=goal,
             expected_version=1,
             changes={"text": "Find a job I like"},
         )
@@ -138,11 +139,11 @@ def test_a_stale_edit_is_refused_and_carries_the_current_text(session: Session) 
     assert isinstance(current, dict)
     assert (current["text"], current["version"]) == ("Find a summer job", 2)
     # Re-applied on the current version, it goes through.
-    plans.update_goal(
+    plans.update_object(
         session,
         actor=person,
         plan=plan,
-        goal=goal,
+        obj=goal,
         expected_version=2,
         changes={"text": "Find a job I like"},
     )
@@ -161,22 +162,22 @@ def test_history_keeps_who_when_before_and_after(session: Session) -> None:
         goal=goal,
         values={"text": "Visit the housing office", "owner": ActionOwner.YOUNG_PERSON},
     )
-    plans.update_goal(
+    plans.update_object(
         session,
         actor=manager,
         plan=plan,
-        goal=goal,
+        obj=goal,
         expected_version=1,
         changes={"status": "reached"},
     )
-    for_goal = plans.history(session, plan=plan, goal_id=goal.id)
+    for_goal = queries.history(session, plan=plan, goal_id=goal.id)
     assert [(c.object_type, c.kind, c.actor_name) for c in for_goal] == [
         ("goal", "updated", manager.display_name),
         ("action", "created", manager.display_name),
         ("goal", "created", person.display_name),
     ]
     assert for_goal[0].before["status"] == "open" and for_goal[0].after["status"] == "reached"  # type: ignore[index]
-    whole = plans.history(session, plan=plan)
+    whole = queries.history(session, plan=plan)
     assert len(whole) == 4 and other.id in [c.object_id for c in whole]
     assert [c.revision for c in whole] == [4, 3, 2, 1]
 
@@ -185,15 +186,15 @@ def test_no_change_makes_no_history(session: Session) -> None:
     _manager, person = pair(session)
     plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
     goal = plans.add_goal(session, actor=person, plan=plan, text="Same", themes=["family"])
-    plans.update_goal(
+    plans.update_object(
         session,
         actor=person,
         plan=plan,
-        goal=goal,
+        obj=goal,
         expected_version=1,
         changes={"text": "Same", "themes": ["family"]},
     )
-    assert goal.version == 1 and len(plans.history(session, plan=plan)) == 1
+    assert goal.version == 1 and len(queries.history(session, plan=plan)) == 1
 
 
 def test_focus_areas_come_from_the_latest_assessment(session: Session) -> None:
@@ -222,11 +223,39 @@ def test_focus_areas_come_from_the_latest_assessment(session: Session) -> None:
     plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
     assert [
         (f.theme_id, f.importance, f.satisfaction)
-        for f in plans.focus_suggestions(session, plan=plan)
+        for f in queries.focus_suggestions(session, plan=plan)
     ] == [
         ("finance", 10, 2),
         ("housing", 9, 3),
     ]
+
+
+def test_the_plan_suggests_the_themes_the_circle_marks(session: Session) -> None:
+    """One gap rule: exactly the threshold counts, a missing rating never does."""
+    _manager, person = pair(session)
+    assessment, _ = survey.start_or_resume(session, actor=person)
+    definition = survey.assessment_definition(session, assessment)
+    ratings = {
+        "housing": (9, 9 - definition.gap_threshold),  # exactly the gap
+        "family": (8, 9 - definition.gap_threshold),  # one short of it
+        "health": (10, None),  # satisfaction not given
+    }
+    for theme, values in ratings.items():
+        for viewpoint, value in zip(("importance", "satisfaction"), values, strict=True):
+            if value is not None:
+                save_answer(
+                    session,
+                    actor=person,
+                    assessment=assessment,
+                    item_id=f"{theme}.{viewpoint}",
+                    value=value,
+                )
+    survey.submit(session, actor=person, assessment=assessment)
+    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    answers = survey.answers_for(session, [assessment.id or 0])[assessment.id or 0]
+    marked = [reading.theme_id for reading in circle.readings(definition, answers) if reading.gap]
+    suggested = [focus.theme_id for focus in queries.focus_suggestions(session, plan=plan)]
+    assert marked == suggested == ["housing"]
 
 
 def test_agreement_needs_both_sides_and_freezes_the_version(session: Session) -> None:
@@ -245,11 +274,11 @@ def test_agreement_needs_both_sides_and_freezes_the_version(session: Session) ->
     assert agreed.id == proposal.id and agreed.agreed_at is not None
     assert agreement.status(session, plan=plan).state == "agreed"
     # A later edit starts a new draft; the agreed version stays as it was.
-    plans.update_goal(
+    plans.update_object(
         session,
         actor=manager,
         plan=plan,
-        goal=goal,
+        obj=goal,
         expected_version=1,
         changes={"text": "Finish school by June"},
     )
@@ -264,8 +293,8 @@ def test_a_proposal_goes_stale_when_the_plan_changes(session: Session) -> None:
     plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
     goal = plans.add_goal(session, actor=person, plan=plan, text="A", themes=[])
     agreement.agree(session, actor=person, plan=plan)
-    plans.update_goal(
-        session, actor=person, plan=plan, goal=goal, expected_version=1, changes={"text": "B"}
+    plans.update_object(
+        session, actor=person, plan=plan, obj=goal, expected_version=1, changes={"text": "B"}
     )
     renewed = agreement.agree(session, actor=manager, plan=plan)  # proposes the new revision
     assert renewed.agreed_at is None and renewed.revision == plan.revision

@@ -1,0 +1,98 @@
+"""Answering on a phone by keyboard and on a failing connection, then checking the answers:
+arrow keys save once, focus follows Next, a failed save is marked and retried, a reload
+shows the newest answer, and the check page and the help box pass axe."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, Request, Route, expect
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tests.browser.conftest import axe_violations
+from tests.factories import PASSWORD, make_young_person
+
+pytestmark = pytest.mark.browser
+RETRYING = "Not saved yet – trying again"
+
+
+def test_keyboard_failures_and_check_your_answers(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        username = make_young_person(session, locale="en").username or ""
+        session.commit()
+    page.goto(f"{live_server}/signin")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/survey")
+    page.get_by_role("button", name="Start").click()
+    assessment_id = re.search(r"/assessments/(\d+)/", page.url).group(1)  # type: ignore[union-attr]
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.url) if r.url.endswith("/answer") else None)
+
+    # Arrow keys move through 0–10; the answer is saved once, when the choice rests.
+    importance = page.locator("#status-studies_work-importance")
+    page.locator('input[name="studies_work.importance"][value="3"]').check()
+    expect(importance).to_contain_text("Saved")
+    saves.clear()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    expect(page.locator('input[name="studies_work.importance"][value="7"]')).to_be_checked()
+    expect(importance).to_contain_text("Saved")
+    page.wait_for_timeout(300)
+    assert len(saves) == 1
+
+    # A save the server fails is marked beside its question and sent again.
+    failures = {"left": 1}
+
+    def fail_first(route: Route, request: Request) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            route.fulfill(status=503, body="down")
+        else:
+            route.continue_()
+
+    page.route("**/answer", fail_first)
+    satisfaction = page.locator("#status-studies_work-satisfaction")
+    page.locator('input[name="studies_work.satisfaction"][value="4"]').check()
+    expect(satisfaction).to_contain_text(RETRYING)
+    expect(page.locator("#connection")).to_be_hidden()  # no generic banner
+    expect(satisfaction).to_contain_text("Saved", timeout=10000)
+
+    # Failing for good until a reload: the newest answer is the one on screen after it.
+    failures["left"] = 1000
+    page.locator('input[name="studies_work.satisfaction"][value="8"]').check()
+    expect(satisfaction).to_contain_text(RETRYING)
+    page.unroute("**/answer")
+    page.reload()
+    expect(page.locator('input[name="studies_work.satisfaction"][value="8"]')).to_be_checked()
+    expect(satisfaction).to_contain_text("Saved")
+    api = f"{live_server}/api/v1/assessments/{assessment_id}"
+    assert page.request.get(api).json()["answers"]["studies_work.satisfaction"] == 8
+
+    # Next: the new screen's heading has focus.
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("#progress-label")).to_have_text("Theme 2 of 10")
+    expect(page.locator("h1")).to_be_focused()
+
+    # Very low coping, then Check your answers, submitted: the help box on the circle and home.
+    page.locator('input[name="family.importance"][value="5"]').check()
+    expect(page.locator("#status-family-importance")).to_contain_text("Saved")
+    page.goto(f"{live_server}/assessments/{assessment_id}/themes/10?return=check")
+    page.locator('input[name="resilience.satisfaction"][value="1"]').check()
+    page.get_by_role("button", name="Check your answers").click()
+    expect(page.locator("h1")).to_have_text("Check your answers")
+    expect(page.locator("h1")).to_be_focused()
+    expect(page.get_by_text("You have answered 4 of 20 questions.")).to_be_visible()
+    change = page.get_by_role(
+        "link", name=re.compile(r"^Change ?: Studies and work, Satisfaction$")
+    )
+    expect(change).to_have_attribute("href", re.compile(r"/themes/1\?return=check#q-"))
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Submit and see my Circle of Life").click()
+    expect(page.locator('.help-box a[href="tel:112"]')).to_be_visible()
+    page.goto(live_server)
+    expect(page.locator('.help-box a[href="https://sekasin.fi"]')).to_be_visible()
+    assert axe_violations(page) == []
