@@ -2,9 +2,9 @@
 
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 import httpx2
 from fastapi.testclient import TestClient
@@ -13,10 +13,14 @@ from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Account, Role
+from app.core.types import saved_id
+from app.survey import service as survey_service
+from app.survey.answers import save_answers
 from app.survey.definition import INSTRUMENT_DIR, parse_definition
+from app.survey.models import Assessment
 
 PASSWORD = "correct horse battery"
-SHIPPED_INSTRUMENT = INSTRUMENT_DIR / "mylife_youth-1.0.json"
+SHIPPED_INSTRUMENT = INSTRUMENT_DIR / "mylife_youth-1.1.json"  # the newest: new assessments use it
 THEME_IDS = [theme.id for theme in parse_definition(SHIPPED_INSTRUMENT.read_bytes()).themes]
 
 
@@ -103,3 +107,30 @@ def counted(session: Session) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(connection, "before_cursor_execute", count)
+
+
+def make_completed_assessment(
+    session: Session,
+    person: Account,
+    values: Mapping[str, int | str | None],
+    completed_at: datetime | None = None,
+    version: str | None = None,
+) -> Assessment:
+    """An assessment answered and submitted through the services; `version` pins an older
+    instrument version (one started before a newer one was shipped)."""
+    if version is None:
+        assessment, _ = survey_service.start_or_resume(session, actor=person)
+    else:
+        found = survey_service.get_instrument_version(session, code="mylife_youth", version=version)
+        assessment = Assessment(
+            subject_id=saved_id(person.id), instrument_version_id=saved_id(found.id)
+        )
+        session.add(assessment)
+        session.flush()
+    save_answers(session, actor=person, assessment=assessment, values=dict(values))
+    survey_service.submit(session, actor=person, assessment=assessment)
+    if completed_at is not None:
+        assessment.completed_at = assessment.updated_at = completed_at
+        session.add(assessment)
+        session.flush()
+    return assessment

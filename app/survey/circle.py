@@ -1,8 +1,9 @@
 """The Circle of Life: the numbers per theme, and their geometry as SVG.
 
-A sector's reach shows satisfaction (coloured by its band), a dark arc marks
-importance, a hatched band shows where importance outruns satisfaction, and a
-dashed arc shows an earlier reading's satisfaction.
+A sector's reach shows satisfaction (painted by its band, light to dark), a black arc
+marks importance, a hatched band shows where importance outruns satisfaction, a dashed
+arc shows an earlier reading's satisfaction. Each sector's number sits in a badge on its
+rim; a 0 is a thin wedge, an unanswered satisfaction a dashed outline and "–".
 """
 
 import math
@@ -12,10 +13,32 @@ from dataclasses import dataclass
 from app.survey.definition import Band, InstrumentDefinition, Scale, Texts, Theme
 from app.survey.models import Answer
 
-RADIUS = 130.0
-HOLE = 14.0
+RADIUS = 100.0
+HOLE = 12.0
+MIN_REACH = 4.0  # a 0 is a thin wedge, never nothing: it differs from "not answered"
 SECTOR_GAP_DEGREES = 1.5
-LABEL_RADIUS = RADIUS + 12
+BADGE_RADIUS = RADIUS + 13
+LABEL_RADIUS = RADIUS + 28
+LABEL_SIZE = 18  # user units; the drawing is sized so that this is >= 14 px on a phone
+LINE_HEIGHT = 20
+CHAR_WIDTH = 0.63  # of the font size: a generous estimate, so that labels always fit
+WRAP_AT = 10  # a longer label with a space is set on two lines
+
+# The band kinds' fills go from light to dark (one step apart in greyscale too, so they
+# stay distinct for colour-blind eyes), and every line drawn over them keeps >= 3:1
+# against each fill it crosses (WCAG 1.4.11); tests/survey/test_circle_paint.py checks.
+BAND_FILLS = {"low": "#fee3c0", "middle": "#74a8d4", "high": "#3a78b8"}
+PAINT = {
+    "reach": "#f4f6f8",
+    "outline": "#59626d",
+    "edge": "#1a1a1a",
+    "importance": "#000000",
+    "previous": "#1a1a1a",
+    "staff": "#2b0f45",
+    "hatch": "#ffffff",
+    "stripes": "#b35900",
+    "text": "#1a1a1a",
+}
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,47 @@ def arc(radius: float, start: float, end: float) -> str:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A theme's name beside its sector, on one or two lines."""
+
+    x: float
+    y: float  # the first line's baseline
+    anchor: str
+    lines: tuple[str, ...]
+
+    @property
+    def width(self) -> float:
+        return max(len(line) for line in self.lines) * CHAR_WIDTH * LABEL_SIZE
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom (estimated), for the drawing's bounds."""
+        left = {"start": self.x, "end": self.x - self.width}.get(self.anchor)
+        left = self.x - self.width / 2 if left is None else left
+        bottom = self.y + (len(self.lines) - 1) * LINE_HEIGHT + 0.3 * LABEL_SIZE
+        return left, self.y - LABEL_SIZE, left + self.width, bottom
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    if len(text) <= WRAP_AT or " " not in text:
+        return (text,)
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut], text[cut + 1 :]
+
+
+def _label(text: str, middle: float, marked: bool) -> Label:
+    """The name beside a sector; " !" marks one more important than satisfying."""
+    x, y = _point(LABEL_RADIUS, middle)
+    cos, sin = math.cos(math.radians(middle)), math.sin(math.radians(middle))
+    anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
+    lines = _lines(text)
+    lines = (*lines[:-1], f"{lines[-1]} !") if marked else lines
+    grows_up = 1.0 if sin < -0.3 else (0.0 if sin > 0.3 else 0.5)
+    first = y + 0.35 * LABEL_SIZE - (len(lines) - 1) * LINE_HEIGHT * grows_up
+    return Label(x=x, y=round(first, 2), anchor=anchor, lines=lines)
+
+
+@dataclass(frozen=True)
 class Sector:
     reading: ThemeReading
     background: str
@@ -132,13 +196,42 @@ class Sector:
     gap: str | None
     previous: str | None
     staff: str | None
-    label_x: float
-    label_y: float
-    label_anchor: str
+    badge: tuple[float, float]
+    label: Label
+
+    @property
+    def unanswered(self) -> bool:
+        return self.reading.satisfaction is None
 
 
 def _radius(scale: Scale, value: int) -> float:
     return HOLE + (RADIUS - HOLE) * (value - scale.min) / (scale.max - scale.min)
+
+
+def _reach(scale: Scale, value: int | None) -> float | None:
+    return None if value is None else max(_radius(scale, value), HOLE + MIN_REACH)
+
+
+def _sector(reading: ThemeReading, scale: Scale, start: float, end: float) -> Sector:
+    middle = (start + end) / 2
+    quarter = (end - start) / 4
+    sat_r = _reach(scale, reading.satisfaction)
+    imp_r = _radius(scale, reading.importance) if reading.importance is not None else None
+    prev = reading.previous_satisfaction
+    return Sector(
+        reading=reading,
+        background=annular_sector(HOLE, RADIUS, start, end),
+        satisfaction=annular_sector(HOLE, sat_r, start, end) if sat_r else None,
+        colour=BAND_FILLS[reading.band.id] if reading.band else None,
+        importance=arc(imp_r, start, end) if imp_r is not None else None,
+        gap=annular_sector(sat_r, imp_r, start, end) if reading.gap and sat_r and imp_r else None,
+        previous=arc(_radius(scale, prev), start, end) if prev is not None else None,
+        staff=arc(_radius(scale, reading.staff), start + quarter, end - quarter)
+        if reading.staff is not None
+        else None,
+        badge=_point(BADGE_RADIUS, middle),
+        label=_label(str(reading.short_title), middle, reading.gap),
+    )
 
 
 def sectors(scale: Scale, theme_readings: list[ThemeReading]) -> list[Sector]:
@@ -147,34 +240,19 @@ def sectors(scale: Scale, theme_readings: list[ThemeReading]) -> list[Sector]:
     drawn = []
     for index, reading in enumerate(theme_readings):
         start = -90 + index * step + SECTOR_GAP_DEGREES / 2
-        end = start + step - SECTOR_GAP_DEGREES
-        middle = (start + end) / 2
-        sat_r = _radius(scale, reading.satisfaction) if reading.satisfaction is not None else None
-        imp_r = _radius(scale, reading.importance) if reading.importance is not None else None
-        prev = reading.previous_satisfaction
-        label_x, label_y = _point(LABEL_RADIUS, middle)
-        cos = math.cos(math.radians(middle))
-        anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
-        drawn.append(
-            Sector(
-                reading=reading,
-                background=annular_sector(HOLE, RADIUS, start, end),
-                satisfaction=annular_sector(HOLE, sat_r, start, end) if sat_r else None,
-                colour=reading.band.colour if reading.band else None,
-                importance=arc(imp_r, start, end) if imp_r is not None else None,
-                gap=annular_sector(sat_r, imp_r, start, end)
-                if reading.gap and sat_r and imp_r
-                else None,
-                previous=arc(_radius(scale, prev), start, end) if prev is not None else None,
-                staff=arc(_radius(scale, reading.staff), start + step / 4, end - step / 4)
-                if reading.staff is not None
-                else None,
-                label_x=label_x,
-                label_y=label_y + 4,
-                label_anchor=anchor,
-            )
-        )
+        drawn.append(_sector(reading, scale, start, start + step - SECTOR_GAP_DEGREES))
     return drawn
+
+
+def view_box(drawn: list[Sector], margin: float = 4) -> tuple[float, float, float, float]:
+    """x, y, width, height holding the circle, its badges and every label."""
+    edges = [(-BADGE_RADIUS - 12, -BADGE_RADIUS - 12, BADGE_RADIUS + 12, BADGE_RADIUS + 12)]
+    edges += [sector.label.extent() for sector in drawn]
+    left = min(e[0] for e in edges) - margin
+    top = min(e[1] for e in edges) - margin
+    right = max(e[2] for e in edges) + margin
+    bottom = max(e[3] for e in edges) + margin
+    return round(left), round(top), round(right - left), round(bottom - top)
 
 
 def grid_radii(scale: Scale) -> list[float]:

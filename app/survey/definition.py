@@ -56,12 +56,20 @@ class Anchor(Strict):
     label: Texts
 
 
+# A band's id is its kind: the application words and paints each kind itself
+# (`app/survey/circle_words.py`, `app/survey/circle.py`), so that every version reads alike.
+BandKind = Literal["low", "middle", "high"]
+
+
 class Band(Strict):
-    id: Identifier
+    """A stretch of a scale; the instrument sets only its bounds. `label` and `colour` are
+    read from version 1.0's file (kept so its checksum stays the same) and never shown."""
+
+    id: BandKind
     min: int
     max: int
-    label: Texts
-    colour: Colour
+    label: Texts | None = None
+    colour: Colour | None = None
 
 
 class Scale(Strict):

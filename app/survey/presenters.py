@@ -4,13 +4,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import resvg_py
 from sqlmodel import Session
 
 from app.auth.models import Account, Role
 from app.core.errors import AppError, NotFound
 from app.core.templates import render_string
 from app.core.types import utcnow
-from app.survey import circle, service
+from app.survey import circle, circle_words, service
 from app.survey import readings as staff_readings
 from app.survey.definition import InstrumentDefinition
 from app.survey.help import help_box
@@ -123,12 +124,20 @@ def _circle_context(
     other: Assessment | None,
 ) -> dict[str, Any]:
     scale = circle.satisfaction_scale(definition)
+    sectors = circle.sectors(scale, readings)
+    since, at = circle_words.when(other.completed_at if other else None, assessment.completed_at)
     return {
         "assessment": assessment,
         "other": other,
-        "sectors": circle.sectors(scale, readings),
+        "sectors": sectors,
+        "box": circle.view_box(sectors),
         "grid": circle.grid_radii(scale),
         "scale": scale,
+        "paint": circle.PAINT,
+        "band_fills": circle.BAND_FILLS,
+        "band_words": circle_words.band_words,
+        "says": {r.theme_id: circle_words.says(r, at) for r in readings},
+        "change_summary": circle_words.change_summary(readings, since),
         "radius": circle.RADIUS,
         "hole": circle.HOLE,
     }
@@ -138,6 +147,12 @@ def circle_svg(session: Session, actor: Account, assessment: Assessment, compare
     definition, readings, other = circle_readings(session, actor, assessment, compare)
     context = _circle_context(definition, readings, assessment, other)
     return render_string("survey/circle.svg", {**context, "standalone": True})
+
+
+def circle_png(session: Session, actor: Account, assessment: Assessment, compare: str) -> bytes:
+    """The same drawing as `circle_svg`, rendered to PNG on the server (resvg)."""
+    svg = circle_svg(session, actor, assessment, compare)
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg))
 
 
 def result(

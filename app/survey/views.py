@@ -181,14 +181,21 @@ def record_reading(
 
 
 @router.get("/assessments/{assessment_id}/circle.svg")
-def circle_svg(
+@router.get("/assessments/{assessment_id}/circle.png")
+def circle_image(
+    request: Request,
     session: SessionDep,
     actor: SignedIn,
     assessment: ReadableAssessment,
     compare: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
-    svg = presenters.circle_svg(session, actor, assessment, compare)
-    return Response(svg, media_type="image/svg+xml")
+    """The circle as an image: the SVG itself, or the same drawing rendered to PNG."""
+    if request.url.path.endswith(".svg"):
+        svg = presenters.circle_svg(session, actor, assessment, compare)
+        return Response(svg, media_type="image/svg+xml")
+    png = presenters.circle_png(session, actor, assessment, compare)
+    disposition = f'attachment; filename="circle-of-life-{assessment.id}.png"'
+    return Response(png, media_type="image/png", headers={"Content-Disposition": disposition})
 
 
 @router.get("/assessments")

@@ -38,6 +38,7 @@ ROWS: dict[tuple[str, str], Row] = {
         SIGNIN, HIDDEN, DENIED, OK, DENIED, body=READING
     ),
     ("GET", "/assessments/{assessment_id}/circle.svg"): web(SIGNIN, OK, DENIED, OK, DENIED),
+    ("GET", "/assessments/{assessment_id}/circle.png"): web(SIGNIN, OK, DENIED, OK, DENIED),
     ("GET", "/assessments"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     ("GET", "/api/v1/instruments"): web(SIGNIN, OK, OK, OK, OK),
     ("GET", "/api/v1/instruments/{code}/versions/{version}"): web(SIGNIN, OK, OK, OK, OK),

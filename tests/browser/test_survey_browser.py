@@ -92,7 +92,9 @@ def test_whole_survey_on_a_phone(page: Page, live_server: str, lang: str, userna
 
     expect(page.locator("h1")).to_have_text(words["result"])
     expect(page.locator("svg.circle g.sector")).to_have_count(10)
-    expect(page.locator("svg.circle title")).to_contain_text(re.compile("Elämänympyrä|Livscirkel"))
+    expect(page.locator("svg.circle #circle-title")).to_contain_text(
+        re.compile("Elämänympyrä|Livscirkel")
+    )
     rows = page.locator("table.readings tbody tr")
     expect(rows).to_have_count(10)
     for index, theme in enumerate(THEME_IDS):

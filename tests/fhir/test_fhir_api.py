@@ -128,6 +128,12 @@ def test_the_questionnaire_has_every_text_in_three_languages(
     ]
     assert {"lang": "sv", "content": "Boende"} in translations
     assert client.get(f"{FHIR}/Questionnaire/nothing-9.9", headers=auth).status_code == 404
+    # Each version is a Questionnaire of its own; 1.1 words "Life as a whole" anew.
+    ids = [entry["resource"]["id"] for entry in found.json()["entry"]]
+    assert ids == ["mylife-youth-1.0", "mylife-youth-1.1"]
+    newer = client.get(f"{FHIR}/Questionnaire/mylife-youth-1.1", headers=auth).json()
+    life = next(group for group in newer["item"] if group["linkId"] == "life_satisfaction")
+    assert life["item"][0]["text"].endswith("että olet tyytyväinen elämääsi kokonaisuutena?")
 
 
 def test_responses_read_and_search_by_subject_and_date(
@@ -141,7 +147,7 @@ def test_responses_read_and_search_by_subject_and_date(
     fhir_valid(resource)
     assert resource["status"] == "completed"
     assert resource["subject"]["reference"] == f"Patient/{person.id}"
-    assert resource["questionnaire"].endswith("/Questionnaire/mylife-youth|1.0")
+    assert resource["questionnaire"].endswith("/Questionnaire/mylife-youth|1.1")  # the newest
     given = {
         item["linkId"]: item["answer"][0] for group in resource["item"] for item in group["item"]
     }

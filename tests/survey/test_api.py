@@ -54,10 +54,14 @@ def test_the_session_names_the_account_and_its_token(client: TestClient, session
 def test_instruments_are_listed_with_their_texts(client: TestClient, session: Session) -> None:
     signed_in_client(client, session)
     listed = client.get("/api/v1/instruments").json()
-    assert {"code": "mylife_youth", "version": "1.0", "themes": 10, "items": 30}.items() <= listed[
+    assert {"code": "mylife_youth", "version": "1.1", "themes": 10, "items": 30}.items() <= listed[
         0
     ].items()
-    assert set(listed[0]["title"]) == {"fi", "sv", "en"}
+    assert listed[0]["title"] == {
+        "fi": "Miten elämäsi sujuu? (3X10D)",
+        "sv": "Hur är livet? (3X10D)",
+        "en": "How is life? (3X10D)",
+    }
     full = client.get("/api/v1/instruments/mylife_youth/versions/1.0").json()
     kinds = [item["kind"] for theme in full["themes"] for item in theme["items"]]
     assert kinds.count("choice") == 20 and kinds.count("text") == 10

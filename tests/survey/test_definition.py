@@ -116,4 +116,49 @@ def test_cli_import_is_idempotent(engine: Engine, capsys: pytest.CaptureFixture[
     assert "already imported" in capsys.readouterr().out
     with Session(engine) as session:
         versions = session.exec(select(InstrumentVersion)).all()
-    assert [v.version for v in versions] == ["1.0"]
+    assert [v.version for v in versions] == ["1.0", "1.1"]
+
+
+NEWER = INSTRUMENT_DIR / "mylife_youth-1.1.json"
+
+
+def _shape(path: Path) -> list[tuple[str, str, str, str | None]]:
+    definition = parse_definition(path.read_bytes())
+    return [(t.id, i.id, i.kind, i.scale) for t in definition.themes for i in t.items]
+
+
+def test_version_1_1_keeps_the_items_and_words_life_as_a_whole_anew() -> None:
+    """Same ids, kinds and scales as 1.0, so circles compare across versions."""
+    assert _shape(NEWER) == _shape(SHIPPED)
+    old, new = (parse_definition(p.read_bytes()) for p in (SHIPPED, NEWER))
+    assert old.scales[0].bands == tuple(
+        b.model_copy(update={"label": o.label, "colour": o.colour})
+        for b, o in zip(new.scales[0].bands, old.scales[0].bands, strict=True)
+    )
+    life = new.themes[THEMES.index("life_satisfaction")]
+    importance, satisfaction = life.item("importance"), life.item("satisfaction")
+    assert importance and satisfaction
+    assert (
+        importance.text.en == "How important is it to you to feel good about your life as a whole?"
+    )
+    assert importance.text.fi == (
+        "Kuinka tärkeää sinulle on, että olet tyytyväinen elämääsi kokonaisuutena?"
+    )
+    assert satisfaction.text.en == "How satisfied are you with your life as a whole right now?"
+    assert "tyytyväisyytesi" not in importance.text.fi.lower()
+    assert new.title.fi == "Miten elämäsi sujuu? (3X10D)"
+    assert all(band.label is None for band in new.scales[0].bands)  # named by the application
+
+
+def test_version_1_0_keeps_its_checksum() -> None:
+    """Stored 1.0 versions are compared by checksum: its file and its model never change."""
+    from app.survey.definition import load_definition_file
+
+    _definition, digest = load_definition_file(SHIPPED)
+    assert digest == "e6000ab5b68c74f634d3789f647df31bc1f1440235946b8ee2ba8f969542d4c0"
+
+
+def test_a_band_is_one_of_the_kinds_the_application_names() -> None:
+    with pytest.raises(DefinitionError) as raised:
+        parse_definition(broken(lambda d: d["scales"][0]["bands"][0].update(id="red")))
+    assert raised.value.problems[0][0] == "scales.0.bands.0.id"

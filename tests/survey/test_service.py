@@ -24,7 +24,7 @@ from app.survey.errors import (
 from app.survey.models import Answer, Assessment, AssessmentStatus
 from tests.factories import make_young_person
 
-SHIPPED = INSTRUMENT_DIR / "mylife_youth-1.0.json"
+SHIPPED = INSTRUMENT_DIR / "mylife_youth-1.1.json"  # the newest
 
 
 def stored(session: Session, assessment: Assessment) -> dict[str, int | str | None]:
@@ -40,7 +40,7 @@ def test_start_creates_one_open_assessment_and_resumes_it(session: Session) -> N
     assert again.id == first.id
     assert first.status == AssessmentStatus.IN_PROGRESS
     version = service.version_of(session, first)
-    assert (service.definition_of(version).code, version.version) == ("mylife_youth", "1.0")
+    assert (service.definition_of(version).code, version.version) == ("mylife_youth", "1.1")
 
 
 def test_answers_are_saved_one_by_one_and_position_follows(session: Session) -> None:
@@ -158,7 +158,7 @@ def test_review_lists_unanswered_items(session: Session) -> None:
 
 def _next_version(text_en: str) -> tuple[InstrumentDefinition, str]:
     data = json.loads(SHIPPED.read_text())
-    data["version"] = "1.1"
+    data["version"] = "1.2"
     data["themes"][0]["items"][0]["text"]["en"] = text_en
     definition = parse_definition(json.dumps(data))
     return definition, checksum(definition)
@@ -181,7 +181,7 @@ def test_a_new_version_does_not_break_an_old_assessment(session: Session) -> Non
     new, _ = service.start_or_resume(session, actor=person)
     assert new.instrument_version_id == version.id
     old_definition = service.assessment_definition(session, old)
-    assert old_definition.version == "1.0"
+    assert old_definition.version == "1.1"
     assert old_definition.themes[0].items[0].text.en.startswith("How important")
     assert stored(session, old) == {"studies_work.importance": 5}
 

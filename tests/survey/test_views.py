@@ -137,7 +137,7 @@ def test_review_lists_unanswered_and_submit_shows_the_circle(
     html = result.text
     assert html.count('class="sector"') == 10
     assert '<table class="readings">' in html and html.count('<th scope="row">') == 10
-    assert 'role="img" aria-labelledby="circle-title circle-desc"' in html
+    assert 'role="group" aria-labelledby="circle-title" aria-describedby="circle-desc"' in html
     assert "Important, but you are not as happy with it" in html  # health: 9 vs 3
     # Read-only from now on: the screens lead back to the result.
     screen = client.get(f"/assessments/{assessment_id}/themes/3")
