@@ -82,7 +82,7 @@ def test_the_page_shows_the_flag_in_words(client: TestClient, session: Session) 
     client.cookies.set("mylife_lang", "en")
     page = client.get("/caseload").text
     assert "Very low answers on coping or self-esteem: get in touch." in page
-    assert "waiting for agreement" in page and '<strong class="overdue">1</strong>' in page
+    assert "waiting for your agreement" in page and '<strong class="overdue">1</strong>' in page
 
 
 def test_caseload_page_queries_do_not_grow_with_the_caseload(
