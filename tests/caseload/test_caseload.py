@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.auth.models import Account, Role
 from app.caseload import service as caseload
+from app.core.i18n import current_locale, set_locale
 from app.core.types import utcnow
 from app.plan import agreement
 from app.plan import service as plans
@@ -206,4 +207,8 @@ def test_an_empty_draft_differs_from_one_waiting_for_you(session: Session) -> No
     agreement.agree(session, actor=waiting, plan=plan)
     rows = {row.display_name: row.standing for row in caseload.caseload(session, actor=manager)}
     assert rows == {"A": agreement.Standing.EMPTY, "B": agreement.Standing.YOURS}
-    assert (rows["A"].label, rows["B"].label) == ("draft (no goals)", "waiting for your agreement")
+    before = current_locale()
+    set_locale("en")
+    labels = (rows["A"].label, rows["B"].label)
+    set_locale(before)
+    assert labels == ("draft (no goals)", "waiting for your agreement")
