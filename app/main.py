@@ -29,6 +29,7 @@ from app.core.templates import STATIC_DIR
 from app.fhir.api import router as fhir_router
 from app.fhir.errors import render_outcome
 from app.pages import router as pages_router
+from app.plan.agreement import Standing
 from app.plan.models import ActionOwner, GoalStatus, PlanState, limit, plan_state_label
 from app.plan.views import router as plan_router
 from app.survey.models import AssessmentStatus
@@ -64,6 +65,7 @@ def add_template_names() -> None:
         GoalStatus=GoalStatus,
         ActionOwner=ActionOwner,
         PlanState=PlanState,
+        Standing=Standing,  # a plan's state in a list, for its reader (the caseload)
         AssessmentStatus=AssessmentStatus,
         plan_state_label=plan_state_label,
         limit=limit,  # a plan field's maxlength, from its model: limit('Goal', 'text')

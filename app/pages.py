@@ -6,14 +6,16 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from app.auth import service as auth_service
-from app.auth.deps import CurrentAccount
+from app.auth.deps import CurrentAccount, SignedIn
 from app.auth.models import Role
 from app.core.db import SessionDep
 from app.core.i18n import LOCALE_COOKIE, LOCALES
 from app.core.problems import safe_next
 from app.core.templates import STATIC_DIR, render
-from app.survey import service as survey_service
-from app.survey.help import latest_help
+from app.home import young_home
+from app.plan import service as plan_service
+from app.plan.deps import ActionWrite
+from app.plan.errors import StaleEdit
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,18 +25,36 @@ def home(request: Request, session: SessionDep, account: CurrentAccount) -> Resp
     if account is None:
         return RedirectResponse("/signin", status_code=303)
     if account.role == Role.YOUNG_PERSON:
-        open_one = survey_service.open_assessment(session, person=account)
-        progress = (
-            survey_service.answer_progress(session, assessment=open_one) if open_one else None
-        )
-        latest = survey_service.list_assessments(session, actor=account)
-        completed = [a for a in latest if a.completed_at]
-        help = latest_help(session, person=account, completed=completed)
-        context = {"open": open_one, "progress": progress, "completed": completed, "help": help}
+        context = young_home(session, person=account)
+        context["ticked"] = request.query_params.get("step")  # "done", or "changed" meanwhile
         return render(request, "home_young.html", context)
     if account.role == Role.CASE_MANAGER:
         return RedirectResponse("/caseload", status_code=303)
     return render(request, "home_staff.html")
+
+
+@router.post("/next-step/{action_id}")
+def tick_next_step(
+    session: SessionDep,
+    account: SignedIn,
+    found: ActionWrite,
+    version: Annotated[int, Form(ge=0, le=2**31 - 1)],
+) -> Response:
+    """The big tick on the home page: the step is done, through the plan's own update (its
+    version check: a step changed meanwhile is not ticked, the page says so)."""
+    action, plan = found
+    try:
+        plan_service.update_object(
+            session,
+            actor=account,
+            plan=plan,
+            obj=action,
+            expected_version=version,
+            changes={"done": True},
+        )
+    except StaleEdit:
+        return RedirectResponse("/?step=changed#next-step", status_code=303)
+    return RedirectResponse("/?step=done#next-step", status_code=303)
 
 
 @router.post("/language")

@@ -122,6 +122,24 @@ def _seen_today(
     return {person_id for person_id in found if person_id is not None}
 
 
+def last_allowed(*, actor_id: int, action: str) -> Any:
+    """A subquery (`subject_id`, `at`): when the actor was last allowed `action` on each
+    person's data. What a read model asks for "new since you last looked"."""
+    return (
+        select(
+            col(AuditEvent.subject_id).label("subject_id"),
+            func.max(col(AuditEvent.at)).label("at"),
+        )
+        .where(
+            AuditEvent.actor_id == actor_id,
+            AuditEvent.action == action,
+            col(AuditEvent.outcome) == Outcome.ALLOWED.value,
+        )
+        .group_by(col(AuditEvent.subject_id))
+        .subquery()
+    )
+
+
 # --- what an action was, in the person's words ------------------------------------
 
 

@@ -21,7 +21,7 @@ from app.core.errors import NotFound
 from app.core.security import token_digest
 from app.core.types import saved_id, utcnow
 from app.plan import agreement
-from app.plan.models import Plan, PlanAction, PlanAgreement, PlanState, Review
+from app.plan.models import Goal, Plan, PlanAction, PlanAgreement, PlanState, Review
 from app.survey import service as survey_service
 from app.survey.models import Answer, Assessment, InstrumentVersion
 
@@ -148,6 +148,13 @@ class CaseloadRow:
     overdue_actions: int
     needs_help: bool
     also_with: tuple[team.Colleague, ...] = ()  # the person's other case managers
+    new_assessment: bool = False  # completed after the reader last opened one of theirs
+    standing: agreement.Standing = agreement.Standing.NOT_STARTED
+
+    @property
+    def urgency(self) -> tuple[bool, bool, bool]:
+        """Sorts first (False before True): flagged, overdue, a new assessment to look at."""
+        return (not self.needs_help, not self.overdue_actions, not self.new_assessment)
 
 
 def _assessment_summary() -> Any:
@@ -178,15 +185,23 @@ def _plan_summary(today: date) -> Any:
         .group_by(col(Review.plan_id))
         .subquery()
     )
+    goals = (
+        select(col(Goal.plan_id).label("plan_id"), func.count().label("goals"))
+        .group_by(col(Goal.plan_id))
+        .subquery()
+    )
     return (
         sa_select(
             col(Plan.young_person_id).label("person_id"),
             col(PlanAgreement.id).label("agreement_id"),
             col(PlanAgreement.agreed_at).label("agreed_at"),
+            col(PlanAgreement.proposed_by_role).label("proposed_by_role"),
             upcoming.c.next_on,
             func.coalesce(overdue.c.overdue, 0).label("overdue"),
+            func.coalesce(goals.c.goals, 0).label("goals"),
         )
         .outerjoin(PlanAgreement, agreement.of_current_revision())
+        .outerjoin(goals, goals.c.plan_id == col(Plan.id))
         .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
         .outerjoin(overdue, overdue.c.plan_id == col(Plan.id))
         .subquery()
@@ -234,11 +249,14 @@ def _needing_help(session: Session, people: list[int]) -> set[int]:
     return flagged
 
 
-def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
-    """The case manager's young people with what matters now, in a fixed number of queries."""
+def caseload(session: Session, *, actor: Account, search: str = "") -> list[CaseloadRow]:
+    """The case manager's young people with what matters now, in a fixed number of queries:
+    flagged, overdue and new assessments first, then by name; `search`: a part of the name."""
     if actor.role != Role.CASE_MANAGER:
         raise NotFound()
     rows = session.execute(_caseload_query(saved_id(actor.id))).all()
+    wanted = search.strip().casefold()  # in Python: SQLite's lower() knows only ASCII
+    rows = [row for row in rows if wanted in row.display_name.casefold()]
     people = [saved_id(row.id) for row in rows]
     # A list view (reloaded often) is recorded once per person per day, not per load.
     audit.record_once_a_day(
@@ -251,26 +269,49 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
     )
     flagged = _needing_help(session, people) if people else set()
     others = team.managers_of(session, people, besides=actor.id) if people else {}
-    return [
-        CaseloadRow(
-            person_id=saved_id(row.id),
-            display_name=row.display_name,
-            last_assessment_at=row.last_at,
-            open_assessment=bool(row.open),
-            plan_state=_plan_state(row.person_id is not None, row.agreement_id, row.agreed_at),
-            next_review_on=row.next_on,
-            overdue_actions=int(row.overdue or 0),
-            needs_help=row.id in flagged,
-            also_with=tuple(others.get(row.id, ())),
-        )
-        for row in rows
-    ]
+    found = [_row(row, actor, row.id in flagged, others.get(row.id, ())) for row in rows]
+    return sorted(found, key=lambda row: row.urgency)  # stable: by name within each
+
+
+def summary(session: Session, *, actor: Account, person_id: int) -> CaseloadRow:
+    """One person's row of the caseload, for their page (the caller has checked access)."""
+    statement = _caseload_query(saved_id(actor.id)).where(col(Account.id) == person_id)
+    row = session.execute(statement).one_or_none()
+    if row is None:
+        raise NotFound()
+    return _row(row, actor, person_id in _needing_help(session, [person_id]), ())
+
+
+def _row(row: Any, actor: Account, flagged: bool, others: Any) -> CaseloadRow:
+    state = _plan_state(row.person_id is not None, row.agreement_id, row.agreed_at)
+    return CaseloadRow(
+        person_id=saved_id(row.id),
+        display_name=row.display_name,
+        last_assessment_at=row.last_at,
+        open_assessment=bool(row.open),
+        plan_state=state,
+        next_review_on=row.next_on,
+        overdue_actions=int(row.overdue or 0),
+        needs_help=flagged,
+        also_with=tuple(others),
+        new_assessment=row.last_at is not None
+        and (row.seen_at is None or row.seen_at < row.last_at),
+        standing=agreement.standing_of(
+            state,
+            goals=int(row.goals or 0),
+            proposed_by_role=row.proposed_by_role,
+            reader=actor.role,
+        ),
+    )
 
 
 def _caseload_query(manager_id: int) -> Select[Any]:
     """One row per young person in the case manager's caseload: their assessments' and
-    plan's summaries, by name."""
+    plan's summaries, when the manager last read one of their assessments, by name."""
     assessments, plans = _assessment_summary(), _plan_summary(utcnow().date())
+    # "Since you last looked": the reader's last allowed read of one of the person's
+    # assessments, from the audit log that records every such read anyway.
+    seen = audit.last_allowed(actor_id=manager_id, action=survey_service.READ_ACTION)
     return (
         sa_select(
             col(Account.id),
@@ -282,10 +323,14 @@ def _caseload_query(manager_id: int) -> Select[Any]:
             plans.c.agreed_at,
             plans.c.next_on,
             plans.c.overdue,
+            plans.c.proposed_by_role,
+            plans.c.goals,
+            seen.c.at.label("seen_at"),
         )
         .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
         .outerjoin(assessments, assessments.c.subject_id == col(Account.id))
         .outerjoin(plans, plans.c.person_id == col(Account.id))
+        .outerjoin(seen, seen.c.subject_id == col(Account.id))
         .where(col(CaseAssignment.case_manager_id) == manager_id)
         .order_by(col(Account.display_name), col(Account.id))
     )

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.auth import service as auth_service
 from app.auth.deps import CaseManager, CurrentAccount, sign_in_response
 from app.auth.models import Account, Role
 from app.caseload import service, team
+from app.caseload.presenters import qr_code
 from app.caseload.sign_up import accept_sign_up, check_sign_up
 from app.core.config import get_settings
 from app.core.db import SessionDep, end_transaction
@@ -25,9 +26,14 @@ SIGN_UP_FIELDS = ["display_name", "username", "birth_date", "password"]
 
 
 @router.get("/caseload")
-def caseload(request: Request, session: SessionDep, actor: CaseManager) -> Response:
-    rows = service.caseload(session, actor=actor)
-    return render(request, "caseload/list.html", {"rows": rows})
+def caseload(
+    request: Request,
+    session: SessionDep,
+    actor: CaseManager,
+    q: Annotated[str, Query(max_length=120)] = "",
+) -> Response:
+    rows = service.caseload(session, actor=actor, search=q)
+    return render(request, "caseload/list.html", {"rows": rows, "search": q.strip()})
 
 
 @router.post("/invitations")
@@ -36,7 +42,8 @@ def create_invitation(
 ) -> Response:
     token = service.invite(session, actor=actor, name_hint=name)
     link = get_settings().absolute_url(f"/invitations/{token}")
-    context = {"link": link, "name": name, "days": service.INVITATION_LIFETIME.days}
+    days = service.INVITATION_LIFETIME.days
+    context = {"link": link, "qr": qr_code(link), "name": name, "days": days}
     return render(request, "caseload/invitation_created.html", context, status_code=201)
 
 
@@ -47,6 +54,8 @@ def person(
     assessments = survey_service.list_assessments(session, actor=actor, subject_id=person_id)
     context = {
         "person": service.person(session, person_id=person_id),
+        "summary": service.summary(session, actor=actor, person_id=person_id),
+        "latest": next((a for a in assessments if a.completed_at), None),
         "assessments": assessments,
         "also_with": team.also_with(session, actor=actor, person_id=person_id),
     }

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
+from app.core.i18n import N_, Labelled
 from app.core.types import saved_id, utcnow
 from app.plan import queries, service
 from app.plan.models import Plan, PlanAgreement, PlanState
@@ -44,6 +45,31 @@ def state_of(agreement_id: int | None, agreed_at: datetime | None) -> PlanState:
     if agreed_at is not None:
         return PlanState.AGREED
     return PlanState.PROPOSED if agreement_id is not None else PlanState.DRAFT
+
+
+class Standing(Labelled):
+    """A plan's state as one side of it reads it in a list: whose move it is."""
+
+    NOT_STARTED = "not_started", N_("not started")
+    EMPTY = "empty", N_("draft (no goals)")
+    DRAFT = "draft", N_("draft")
+    YOURS = "yours", N_("waiting for your agreement")  # the other side proposed it
+    THEIRS = "theirs", N_("proposed, waiting for the other side")
+    AGREED = "agreed", N_("agreed")
+
+
+def standing_of(
+    state: PlanState | None, *, goals: int, proposed_by_role: str | None, reader: str
+) -> Standing:
+    """The rule for lists (the caseload): a plan without goals is an empty draft; a proposal is
+    the reader's to agree to unless the reader's side made it. `state` None: no plan yet."""
+    if state is None:
+        return Standing.NOT_STARTED
+    if state is PlanState.AGREED:
+        return Standing.AGREED
+    if state is PlanState.PROPOSED:
+        return Standing.THEIRS if proposed_by_role == str(reader) else Standing.YOURS
+    return Standing.DRAFT if goals else Standing.EMPTY
 
 
 def of_current_revision() -> ColumnElement[bool]:

@@ -203,6 +203,29 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // A link to copy: the button copies it and says so; without the clipboard, the link's
+  // field is selected (it is selected on focus too) for the person to copy by hand.
+  document.querySelectorAll("input[data-select-on-focus]").forEach(function (field) {
+    field.addEventListener("focus", function () { field.select(); });
+  });
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = document.getElementById(button.getAttribute("data-copy") + "-status");
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      function fallback() {
+        field.focus();
+        field.select();
+        if (status) status.textContent = button.getAttribute("data-fallback");
+      }
+      if (!navigator.clipboard || !window.isSecureContext) { fallback(); return; }
+      navigator.clipboard.writeText(field.value).then(function () {
+        if (status) status.textContent = button.getAttribute("data-copied");
+      }, fallback);
+    });
+  });
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }

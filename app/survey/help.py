@@ -54,7 +54,9 @@ def _contact(contact: HelpContact) -> Contact:
     )
 
 
-def _managers(session: Session, person_id: int) -> list[tuple[str, list[Contact]]]:
+def managers_to_reach(session: Session, person_id: int) -> list[tuple[str, list[Contact]]]:
+    """A young person's case managers as others see them, each with the ways configured to
+    reach their organisation (the help box and the home page)."""
     configured = get_settings().help_contacts
     found = []
     for manager in case_managers_of(session, person_id=person_id):
@@ -81,7 +83,7 @@ def help_box(
     return HelpBox(
         title=str(definition.help.title),
         message=str(definition.help.message),
-        managers=_managers(session, person.id or 0) if person is not None else [],
+        managers=managers_to_reach(session, person.id or 0) if person is not None else [],
         contacts=national,
     )
 

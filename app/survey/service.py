@@ -26,6 +26,7 @@ from app.survey.models import Answer, Assessment, AssessmentStatus, Instrument, 
 # Parsed definitions by checksum: immutable data, safe to share between requests.
 _definitions: dict[str, InstrumentDefinition] = {}
 # Versions are loaded without their definition document; it is read on a cache miss only.
+READ_ACTION = "assessment.read"  # the audit log's action for someone reading an assessment
 WITHOUT_DOCUMENT = defer(cast("QueryableAttribute[Any]", InstrumentVersion.definition))
 
 
@@ -192,8 +193,9 @@ def _load(
 
 def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
     """An assessment the actor may read (audited); anything else is simply not found."""
-    read = "assessment.read"
-    return _load(session, actor=actor, assessment_id=assessment_id, action=read, only_self=False)
+    return _load(
+        session, actor=actor, assessment_id=assessment_id, action=READ_ACTION, only_self=False
+    )
 
 
 def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:

@@ -16,6 +16,7 @@ from tests.authorization.matrix import (
     SIGNIN,
     Row,
     Side,
+    edit_form,
     form,
     public,
     web,
@@ -38,6 +39,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/offline"): public(),
     ("GET", "/sw.js"): public(),
     ("GET", "/healthz"): public(),
+    # the home page's big tick: a step of the plan done, by either side
+    ("POST", "/next-step/{action_id}"): web(
+        SIGNIN, OK, DENIED, OK, DENIED, body=edit_form("action_version")
+    ),
     # signing in and out
     ("GET", "/signin"): public(),
     ("POST", "/signin"): public(body=sign_in_form),

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.auth.models import Account, Role
 from app.caseload import service as caseload
+from app.core.i18n import current_locale, set_locale
 from app.core.types import utcnow
 from app.plan import agreement
 from app.plan import service as plans
@@ -73,7 +74,9 @@ def test_each_row_says_what_matters_now(session: Session) -> None:
     )
 
 
-def test_the_page_shows_the_flag_in_words(client: TestClient, session: Session) -> None:
+def test_the_page_shows_the_flag_in_words_and_the_person_page_sums_up(
+    client: TestClient, session: Session
+) -> None:
     manager = make_case_manager(session)
     person = make_young_person(session, display_name="Lumi")
     assign(session, manager, person)
@@ -82,7 +85,11 @@ def test_the_page_shows_the_flag_in_words(client: TestClient, session: Session) 
     client.cookies.set("mylife_lang", "en")
     page = client.get("/caseload").text
     assert "Very low answers on coping or self-esteem: get in touch." in page
-    assert "waiting for agreement" in page and '<strong class="overdue">1</strong>' in page
+    assert "waiting for your agreement" in page and '<strong class="overdue">1</strong>' in page
+    page = client.get(f"/people/{person.id}").text  # a summary: circle, plan, next review
+    (done,) = survey.assessments_of(session, subject_id=person.id or 0)
+    assert f'src="/assessments/{done.id}/circle.svg?compare=none"' in page
+    assert "waiting for your agreement" in page and "1.2.2027" in page
 
 
 def test_caseload_page_queries_do_not_grow_with_the_caseload(
@@ -149,3 +156,59 @@ def test_the_caseload_shows_the_plan_state_the_plan_page_shows(session: Session)
         session, actor=person, plan=plan, obj=goal, expected_version=1, changes={"text": "Mine"}
     )
     assert both() == ("draft", "draft")  # a change after the agreement is a new draft
+
+
+def test_those_who_need_attention_come_first_then_by_name(
+    client: TestClient, session: Session
+) -> None:
+    manager = make_case_manager(session)
+    names = ["Aada", "Bea", "Cecilia", "Daniel", "Eero"]
+    aada, bea, cecilia, daniel, eero = (make_young_person(session, display_name=n) for n in names)
+    assign(session, manager, aada, bea, cecilia, daniel, eero)
+    with_everything(session, manager, eero)  # flagged, overdue, a new assessment
+    plan = plans.plan_of(session, actor=manager, person_id=daniel.id or 0, action="plan.read")
+    goal = plans.add_goal(session, actor=manager, plan=plan, text="Goal", themes=[])
+    late = {"text": "Late", "owner": ActionOwner.YOUNG_PERSON, "due_on": date(2020, 1, 1)}
+    plans.add_action(session, actor=manager, plan=plan, goal=goal, values=late)
+    for person in (cecilia, bea):  # each completes an assessment
+        assessment, _ = survey.start_or_resume(session, actor=person)
+        survey.submit(session, actor=person, assessment=assessment)
+    order = [row.display_name for row in caseload.caseload(session, actor=manager)]
+    assert order == ["Eero", "Daniel", "Bea", "Cecilia", "Aada"]
+
+    sign_in(client, manager)  # Bea's assessment read: no longer new, back among the rest
+    (bea_done,) = survey.assessments_of(session, subject_id=bea.id or 0)
+    assert client.get(f"/assessments/{bea_done.id}").status_code == 200
+    rows = caseload.caseload(session, actor=manager)
+    assert [row.display_name for row in rows] == ["Eero", "Daniel", "Cecilia", "Aada", "Bea"]
+    assert [row.new_assessment for row in rows] == [True, False, True, False, False]
+
+
+def test_search_by_name_on_the_server(client: TestClient, session: Session) -> None:
+    manager = make_case_manager(session)
+    people = [make_young_person(session, display_name=n) for n in ("Äijä Ääri", "Otto", "Söderäng")]
+    assign(session, manager, *people)
+    sign_in(client, manager)
+    client.cookies.set("mylife_lang", "en")
+    page = client.get("/caseload", params={"q": "  äIJ "}).text
+    assert "Äijä Ääri" in page and "Otto" not in page and "Söderäng" not in page
+    assert 'value="äIJ"' in page and '1 young person matches "äIJ".' in page
+    assert page.count('class="card-link"') == 1  # one link covers the card
+    assert "Söderäng" in client.get("/caseload?q=DERÄ").text
+
+
+def test_an_empty_draft_differs_from_one_waiting_for_you(session: Session) -> None:
+    manager = make_case_manager(session)
+    empty, waiting = (make_young_person(session, display_name=name) for name in "AB")
+    assign(session, manager, empty, waiting)
+    plans.plan_of(session, actor=manager, person_id=empty.id or 0, action="plan.read")
+    plan = plans.plan_of(session, actor=waiting, person_id=waiting.id or 0, action="plan.read")
+    plans.add_goal(session, actor=waiting, plan=plan, text="A home", themes=[])
+    agreement.agree(session, actor=waiting, plan=plan)
+    rows = {row.display_name: row.standing for row in caseload.caseload(session, actor=manager)}
+    assert rows == {"A": agreement.Standing.EMPTY, "B": agreement.Standing.YOURS}
+    before = current_locale()
+    set_locale("en")
+    labels = (rows["A"].label, rows["B"].label)
+    set_locale(before)
+    assert labels == ("draft (no goals)", "waiting for your agreement")

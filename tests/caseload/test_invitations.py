@@ -160,3 +160,17 @@ def test_a_made_up_or_refused_sign_up_costs_no_password_hash(
     assert hashed == []
     accepted = client.post(path, data={**form, "csrf_token": token, "password": "x" * 12})
     assert accepted.status_code == 200 and hashed == ["x" * 12]
+
+
+def test_a_new_invitation_can_be_copied_or_shown_as_a_qr_code(
+    client: TestClient, session: Session
+) -> None:
+    manager = make_case_manager(session, locale="en")
+    token = sign_in(client, manager)
+    client.cookies.set("mylife_lang", "en")
+    page = client.post("/invitations", data={"name": "Lumi", "csrf_token": token})
+    assert page.status_code == 201
+    assert 'data-copy="invite-link"' in page.text and "Copy link" in page.text
+    assert '<input id="invite-link" type="text" readonly' in page.text  # the visible fallback
+    qr = page.text[page.text.index('<svg role="img"') :]
+    assert "<title>QR code of the invitation link</title>" in qr and 'class="qr-line"' in qr

@@ -1,0 +1,81 @@
+"""At 200 % text on a 390 x 844 phone nothing overflows sideways, and every field is a
+touch target (WCAG 1.4.4, 1.4.10, 2.5.8): the main pages of a young person and a case manager."""
+
+import pytest
+from playwright.sync_api import Browser, Page
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.plan import agreement
+from app.plan import service as plans
+from app.plan.models import ActionOwner
+from app.survey import service as survey
+from tests.factories import PASSWORD, assign, make_case_manager, make_young_person
+
+pytestmark = pytest.mark.browser
+LONG = "Hakemukset kesätyöpaikkoihin ja työvoimatoimiston ajanvaraus sekä terveystarkastus"
+FIELDS = "input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea"
+MEASURE = f"""() => {{
+  document.documentElement.style.fontSize = '200%';
+  document.querySelectorAll('details').forEach(d => {{ d.open = true; }});
+  const fields = [...document.querySelectorAll('{FIELDS}')].filter(f => f.offsetParent !== null);
+  return {{
+    wide: document.documentElement.scrollWidth - window.innerWidth,
+    low: fields.filter(f => f.getBoundingClientRect().height < 24).map(f => f.id || f.name),
+  }};
+}}"""
+
+
+def signed_in(browser: Browser, base: str, username: str) -> Page:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "fi"}
+    )
+    page = context.new_page()
+    page.goto(f"{base}/signin")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click('form[action="/signin"] button[type=submit]')
+    page.wait_for_url(lambda url: "/signin" not in url)
+    return page
+
+
+def test_no_page_overflows_at_200_percent_text(
+    browser: Browser, live_server: str, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        manager = make_case_manager(session, display_name="Kaisa Korhonen-Virtanen")
+        person = make_young_person(session, display_name="Aleksandra Pitkänimi-Järvinen")
+        assign(session, manager, person)
+        done, _ = survey.start_or_resume(session, actor=person)
+        survey.submit(session, actor=person, assessment=done)
+        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        goal = plans.add_goal(session, actor=person, plan=plan, text=LONG, themes=["health"])
+        values = {"text": LONG, "owner": ActionOwner.SERVICE, "service_name": LONG[:60]}
+        plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)
+        agreement.agree(session, actor=manager, plan=plan)
+        agreed = agreement.agree(session, actor=person, plan=plan)
+        session.commit()
+        ids = (person.id, done.id, agreed.id, person.username or "", manager.username or "")
+    person_id, done_id, agreed_id, young, staff = ids
+    pages = {
+        young: [
+            "/",
+            "/assessments",
+            f"/assessments/{done_id}",
+            f"/people/{person_id}/plan",
+            f"/people/{person_id}/plan/agreements/{agreed_id}",
+            "/me/access",
+        ],
+        staff: ["/caseload", f"/people/{person_id}", f"/people/{person_id}/plan"],
+    }
+    found = {}
+    for username, paths in pages.items():
+        page = signed_in(browser, live_server, username)
+        for path in paths:
+            response = page.goto(f"{live_server}{path}")
+            assert response and response.status == 200, path
+            result = page.evaluate(MEASURE)
+            if result["wide"] > 0 or result["low"]:
+                found[f"{username} {path}"] = result
+        page.context.close()
+    assert found == {}
