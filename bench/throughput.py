@@ -118,11 +118,10 @@ def serve(app: str, env: dict[str, str], port: int) -> Iterator[str]:
 
 def lua_script(people: list[dict[str, str]], method: str, path: str, body: str) -> Path:
     """bench/people.lua with this endpoint's requests (one per person) written above it."""
-    rows = [
-        '{cookie = "%s", token = "%s", path = "%s"}'
-        % (p["cookie"], p["token"], path.format(assessment=p["assessment"], person=p["person"]))
-        for p in people
-    ]
+    rows = []
+    for p in people:
+        own = path.format(assessment=p["assessment"], person=p["person"])
+        rows.append(f'{{cookie = "{p["cookie"]}", token = "{p["token"]}", path = "{own}"}}')
     head = f'people = {{{", ".join(rows)}}}\nmethod = "{method}"\nbody_format = "{body}"\n'
     script = Path(tempfile.mkstemp(prefix="mylife-wrk-", suffix=".lua")[1])
     script.write_text(head + (BENCH / "people.lua").read_text())
@@ -153,7 +152,8 @@ def run_database(kind: str, args: argparse.Namespace) -> dict[str, dict[str, flo
     with fresh_database(kind) as url:
         env = environment(url, port)
         people = prepare(env, args.people)
-        bare = lua_script([{"cookie": "", "token": "", "assessment": "", "person": ""}], "GET", "/", "")
+        nobody = {"cookie": "", "token": "", "assessment": "", "person": ""}
+        bare = lua_script([nobody], "GET", "/", "")
         with serve("bench.bare:app", env, port) as base:
             results["bare one-route app"] = measure("bare", base, bare, args)
         with serve("app.main:app", env, port) as base:
