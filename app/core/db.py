@@ -1,6 +1,7 @@
 """Database engine and the one-transaction-per-request session dependency."""
 
 import select
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.core.bounds import INT_RANGE, date_in_range
@@ -32,6 +33,13 @@ metadata: MetaData = SQLModel.metadata
 # An execution option: the transaction is a request's that should only read (GET, HEAD).
 READING = "mylife_reading"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_SECONDS = 5
+# On SQLite, the threads of this process queue here for a database's one write lock: a
+# waiting thread wakes the moment the lock is free, where SQLite's own busy handler
+# sleeps and polls (and a burst of writers starves some of them past busy_timeout).
+# Other processes still wait through busy_timeout.
+_writers: dict[str, threading.Lock] = {}
+HOLDS_WRITER = "mylife_holds_writer"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -62,7 +70,29 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN DEFERRED")
         info[READING] = True
     else:
+        _take_writer(connection.engine, info)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _take_writer(engine: Engine, info: dict[Any, Any]) -> None:
+    writer = _writers.setdefault(str(engine.url), threading.Lock())
+    if not writer.acquire(timeout=BUSY_SECONDS):
+        raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
+    info[HOLDS_WRITER] = writer
+
+
+def _give_writer(info: dict[Any, Any]) -> None:
+    writer = info.pop(HOLDS_WRITER, None)
+    if writer is not None:
+        writer.release()
+
+
+def _sqlite_ended(connection: Any) -> None:
+    _give_writer(connection.connection.info)
+
+
+def _sqlite_returned(_dbapi_connection: Any, record: Any, *_rest: Any) -> None:
+    _give_writer(record.info)
 
 
 def _sqlite_write_begins(
@@ -78,6 +108,7 @@ def _sqlite_write_begins(
         return
     info[READING] = False
     cursor.execute("COMMIT")
+    _take_writer(conn.engine, info)
     cursor.execute("BEGIN IMMEDIATE")
 
 
@@ -140,6 +171,10 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _sqlite_write_begins)
+        for ended in ("commit", "rollback"):
+            event.listen(engine, ended, _sqlite_ended)
+        for returned in ("reset", "checkin", "invalidate"):
+            event.listen(engine.pool, returned, _sqlite_returned)
     else:
         engine = create_engine(
             url,
