@@ -68,7 +68,12 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --omit-header \
 		--ignore-obsolete --width 100
 
-bench: $(VENV)/.installed-test
+/usr/bin/wrk:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+
+# The throughput table (bench/README.md): MyLife beside a bare app, SQLite and PostgreSQL.
+bench: $(VENV)/.installed-test /usr/bin/wrk
+	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/fhir_read.py
 

@@ -161,15 +161,23 @@ def start_session(
 
 
 def resume_session(session: Session, *, token: str) -> Account | None:
-    """The account behind a session token, if it is still valid."""
-    row = session.get(AuthSession, token_digest(token))
+    """The account behind a session token, if it is still valid: read with its session in
+    one query, on every request (a revoked session or a deactivated account ends at once)."""
     now = utcnow()
     idle = timedelta(seconds=get_settings().session_idle_seconds)
-    if row is None or row.expires_at <= now or row.last_seen_at + idle <= now:
+    found = session.exec(
+        select(AuthSession, Account)
+        .join(Account, col(Account.id) == col(AuthSession.account_id))
+        .where(
+            AuthSession.id == token_digest(token),
+            col(AuthSession.expires_at) > now,
+            col(AuthSession.last_seen_at) > now - idle,
+            col(Account.is_active).is_(True),
+        )
+    ).first()
+    if found is None:
         return None
-    account = session.get(Account, row.account_id)
-    if account is None or not account.is_active:
-        return None
+    row, account = found
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
         row.last_seen_at = now
         session.add(row)

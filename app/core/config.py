@@ -130,15 +130,12 @@ class Settings(BaseSettings):
     @property
     def allowed_hosts(self) -> frozenset[str]:
         """Host header values this service answers to."""
-        return frozenset(
-            [urlsplit(self.public_url).netloc, *(h.lower() for h in self.trusted_hosts)]
-        )
+        return _hosts(self.public_url, tuple(self.trusted_hosts))[0]
 
     @property
     def allowed_origins(self) -> frozenset[str]:
         """Origins whose pages are this service's own (the public URL, and trusted hosts)."""
-        scheme = urlsplit(self.public_url).scheme
-        return frozenset(f"{scheme}://{host}" for host in self.allowed_hosts)
+        return _hosts(self.public_url, tuple(self.trusted_hosts))[1]
 
     def absolute_url(self, path: str) -> str:
         """An absolute link to a path of this service, from the configured public URL."""
@@ -156,6 +153,15 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.environment == "production"
+
+
+@lru_cache(maxsize=8)
+def _hosts(public_url: str, trusted: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The allowed hosts and origins, worked out once per configuration (every request
+    checks them)."""
+    scheme, netloc = urlsplit(public_url)[:2]
+    hosts = frozenset([netloc, *(host.lower() for host in trusted)])
+    return hosts, frozenset(f"{scheme}://{host}" for host in hosts)
 
 
 @lru_cache

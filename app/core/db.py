@@ -1,5 +1,7 @@
 """Database engine and the one-transaction-per-request session dependency."""
 
+import select
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -7,9 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.core.bounds import INT_RANGE, date_in_range
@@ -27,6 +30,18 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 
+# An execution option: the transaction is a request's that should only read (GET, HEAD).
+READING = "mylife_reading"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_SECONDS = 5
+# On SQLite, the threads of this process queue here for a database's one write lock: a
+# waiting thread wakes the moment the lock is free, where SQLite's own busy handler
+# sleeps and polls (and a burst of writers starves some of them past busy_timeout).
+# Other processes still wait through busy_timeout.
+_writers: dict[str, threading.Lock] = {}
+HOLDS_WRITER = "mylife_holds_writer"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the pysqlite driver, decide where transactions begin,
     # so that SAVEPOINTs work (pysqlite's own handling breaks them).
@@ -37,15 +52,82 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # slip past the audit log's (a second guard beside its BEFORE INSERT trigger).
     cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL never corrupts the database; a power cut may lose the last
+    # commits, a crash of the service loses none. FULL would sync every commit to disk.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock at the start, so concurrent writers wait
-    # (busy_timeout) instead of failing when a read lock cannot be upgraded.
-    # Readers are not blocked in WAL mode.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """A request that reads (GET) begins DEFERRED: in WAL mode it reads a snapshot and never
+    waits for, or holds, the one write lock. Anything else begins IMMEDIATE: it takes the
+    write lock at the start, so concurrent writers wait (busy_timeout) instead of failing
+    when a read lock cannot be upgraded in the middle of a transaction."""
+    info = connection.connection.info
+    info[READING] = False
+    if connection.get_execution_options().get(READING):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+        info[READING] = True
+    else:
+        _take_writer(connection.engine, info)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _take_writer(engine: Engine, info: dict[Any, Any]) -> None:
+    writer = _writers.setdefault(str(engine.url), threading.Lock())
+    if not writer.acquire(timeout=BUSY_SECONDS):
+        raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
+    info[HOLDS_WRITER] = writer
+
+
+def _give_writer(info: dict[Any, Any]) -> None:
+    writer = info.pop(HOLDS_WRITER, None)
+    if writer is not None:
+        writer.release()
+
+
+def _sqlite_ended(connection: Any) -> None:
+    _give_writer(connection.connection.info)
+
+
+def _sqlite_returned(_dbapi_connection: Any, record: Any, *_rest: Any) -> None:
+    _give_writer(record.info)
+
+
+def _sqlite_write_begins(
+    conn: Any, cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
+) -> None:
+    """The first write of a reading transaction (a GET's: the session's last-seen time, an
+    audit row) ends the reading part, which changed nothing, and takes the write lock
+    before writing: upgrading a WAL snapshot in place fails when another writer committed
+    after it began ("database is locked"). What a GET writes does not depend on its reads
+    staying current: a time stamp, an appended row, a row created on first use."""
+    info = conn.connection.info
+    if not info.get(READING) or statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+        return
+    info[READING] = False
+    cursor.execute("COMMIT")
+    _take_writer(conn.engine, info)
+    cursor.execute("BEGIN IMMEDIATE")
+
+
+def _gone(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Checked out of the pool without a round trip: an idle connection has nothing to
+    read, so a readable socket means the server has closed it (a restart, an idle
+    timeout, a terminated backend; it says so before it hangs up). The pool then opens
+    a new one (DisconnectionError). A connection lost without a word fails its request
+    once and the pool is renewed; pool_recycle keeps connections younger than any
+    firewall's idle limit."""
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return
+    try:
+        readable, _w, _x = select.select([fileno()], [], [], 0)
+    except (OSError, ValueError) as error:
+        raise DisconnectionError() from error
+    if readable:
+        raise DisconnectionError()
 
 
 def _outside_range(value: Any) -> bool:
@@ -88,15 +170,23 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_write_begins)
+        for ended in ("commit", "rollback"):
+            event.listen(engine, ended, _sqlite_ended)
+        for returned in ("reset", "checkin", "invalidate"):
+            event.listen(engine.pool, returned, _sqlite_returned)
     else:
         engine = create_engine(
             url,
             echo=echo,
             hide_parameters=True,  # a logged error never shows a password hash or a name
-            pool_pre_ping=True,
             pool_size=10,
             max_overflow=10,
+            pool_recycle=1800,
         )
+        # No ping per checkout (a round trip every request): a closed socket is noticed
+        # without one.
+        event.listen(engine.pool, "checkout", _gone)
     event.listen(engine, "before_cursor_execute", _refuse_unstorable)
     return engine
 
@@ -138,9 +228,17 @@ def end_transaction(session: Session) -> None:
     session.commit()
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request."""
-    with Session(get_engine(), expire_on_commit=False) as session, transaction(session):
+@lru_cache
+def _reading_engine() -> Engine:
+    """The engine, for a request that should only read (the same pool)."""
+    return get_engine().execution_options(**{READING: True})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request; on SQLite a GET's reads take no write lock."""
+    reads = request.method in SAFE_METHODS
+    engine = _reading_engine() if reads else get_engine()
+    with Session(engine, expire_on_commit=False) as session, transaction(session):
         yield session
 
 

@@ -10,6 +10,7 @@ whole application, error pages included, with the security headers and `no-store
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
@@ -244,6 +245,23 @@ def _with_seed_cookie(send: Send, seed: str | None) -> Send:
     return sending
 
 
+@lru_cache(maxsize=8)
+def security_headers(policy: str, secure: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every response gets unless it set its own, encoded once."""
+    headers = {
+        "content-security-policy": policy,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
+        "x-frame-options": "DENY",
+        "permissions-policy": "camera=(), microphone=(), geolocation=()",
+        "cross-origin-opener-policy": "same-origin",
+        "cache-control": "no-store",
+    }
+    if secure:
+        headers["strict-transport-security"] = "max-age=63072000"
+    return tuple((name.encode(), value.encode("latin-1")) for name, value in headers.items())
+
+
 class ResponseHeaders:
     """Security headers on every response, error pages included; nothing personal is kept
     by the browser or a proxy (`no-store`) unless the response says otherwise (static files).
@@ -256,20 +274,14 @@ class ResponseHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        secure = get_settings().secure_cookies
+        defaults = security_headers(content_security_policy(), get_settings().secure_cookies)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", content_security_policy())
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Cache-Control", "no-store")
-                if secure:
-                    headers.setdefault("Strict-Transport-Security", "max-age=63072000")
+                headers = list(message.get("headers", ()))
+                present = {bytes(name).lower() for name, _value in headers}
+                headers += [pair for pair in defaults if pair[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -57,7 +57,12 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def _serializer(purpose: str) -> URLSafeSerializer:
-    return URLSafeSerializer(get_settings().secret_key, salt=f"mylife.{purpose}")
+    return _serializer_for(get_settings().secret_key, purpose)
+
+
+@lru_cache
+def _serializer_for(secret_key: str, purpose: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=f"mylife.{purpose}")
 
 
 def sign(value: str, purpose: str) -> str:
@@ -76,8 +81,12 @@ def unsign(signed: str | None, purpose: str) -> str | None:
 
 def derived_key(purpose: str) -> str:
     """A key for one purpose, derived from the secret key."""
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, f"mylife.{purpose}".encode(), hashlib.sha256).hexdigest()
+    return _derived_key(get_settings().secret_key, purpose)
+
+
+@lru_cache
+def _derived_key(secret_key: str, purpose: str) -> str:
+    return hmac.new(secret_key.encode(), f"mylife.{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
 def token_digest(token: str) -> str:
@@ -125,5 +134,10 @@ CONTENT_SECURITY_POLICY = (
 
 def content_security_policy() -> str:
     """The policy; signing out is a form whose redirect may go on to a sign-in provider."""
+    return _policy(tuple(provider.discovery_url for provider in get_settings().oidc_providers))
+
+
+@lru_cache(maxsize=8)
+def _policy(_discovery_urls: tuple[str, ...]) -> str:
     origins = get_settings().oidc_origins
     return CONTENT_SECURITY_POLICY.format(form_targets="".join(f" {o}" for o in origins))

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.core import i18n
+from app.core.config import get_settings
 from app.core.security import csrf_token_for
 from app.core.types import LOCAL_TIME
 
@@ -63,6 +64,8 @@ def _when(value: datetime | None) -> str:
 def _build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        # Compiled templates are kept; only in development is each file checked for changes.
+        auto_reload=get_settings().environment == "development",
         autoescape=select_autoescape(["html", "svg"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

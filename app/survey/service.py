@@ -25,6 +25,9 @@ from app.survey.models import Answer, Assessment, AssessmentStatus, Instrument, 
 
 # Parsed definitions by checksum: immutable data, safe to share between requests.
 _definitions: dict[str, InstrumentDefinition] = {}
+# In a session's `info`: the checksum of each instrument version its assessments were read
+# with (a version never changes), so their definitions need no query of their own.
+CHECKSUMS = "mylife_instrument_checksums"
 # Versions are loaded without their definition document; it is read on a cache miss only.
 READ_ACTION = "assessment.read"  # the audit log's action for someone reading an assessment
 WITHOUT_DOCUMENT = defer(cast("QueryableAttribute[Any]", InstrumentVersion.definition))
@@ -130,12 +133,27 @@ def choose_version(session: Session, *, person: Account) -> InstrumentVersion:
     return candidates[0]
 
 
+def _with_checksum() -> Any:
+    """Assessments, each with its instrument version's checksum (see `_remembered`)."""
+    return select(Assessment, InstrumentVersion.checksum).join(
+        InstrumentVersion, col(InstrumentVersion.id) == col(Assessment.instrument_version_id)
+    )
+
+
+def _remembered(session: Session, rows: Sequence[Any]) -> list[Assessment]:
+    """The assessments of `_with_checksum` rows; the checksums are kept for the session."""
+    known: dict[int, str] = session.info.setdefault(CHECKSUMS, {})
+    for assessment, checksum in rows:
+        known[assessment.instrument_version_id] = checksum
+    return [assessment for assessment, _checksum in rows]
+
+
 def open_assessment(session: Session, *, person: Account) -> Assessment | None:
-    return session.exec(
-        select(Assessment).where(
-            Assessment.subject_id == person.id, Assessment.status == AssessmentStatus.IN_PROGRESS
-        )
-    ).first()
+    statement = _with_checksum().where(
+        Assessment.subject_id == person.id, Assessment.status == AssessmentStatus.IN_PROGRESS
+    )
+    row = session.exec(statement).first()
+    return _remembered(session, [row])[0] if row is not None else None
 
 
 def start_or_resume(session: Session, *, actor: Account) -> tuple[Assessment, bool]:
@@ -182,9 +200,11 @@ def authorize_assessment(
 def _load(
     session: Session, *, actor: Account, assessment_id: int, action: str, only_self: bool
 ) -> Assessment:
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
+    statement = _with_checksum().where(Assessment.id == assessment_id)
+    row = session.exec(statement).first()
+    if row is None:
         raise NotFound()
+    assessment = _remembered(session, [row])[0]
     authorize_assessment(
         session, actor=actor, assessment=assessment, action=action, only_self=only_self
     )
@@ -219,7 +239,15 @@ def version_of(session: Session, assessment: Assessment) -> InstrumentVersion:
 
 
 def assessment_definition(session: Session, assessment: Assessment) -> InstrumentDefinition:
-    return definition_of(version_of(session, assessment))
+    """The assessment's instrument: without a query when the assessment was read with its
+    version's checksum (`CHECKSUMS`) and that definition has been parsed before."""
+    checksum = session.info.get(CHECKSUMS, {}).get(assessment.instrument_version_id)
+    cached = _definitions.get(checksum) if checksum is not None else None
+    if cached is not None:
+        return cached
+    version = version_of(session, assessment)
+    session.info.setdefault(CHECKSUMS, {})[version.id] = version.checksum
+    return definition_of(version)
 
 
 def answers_for(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[str, Answer]]:
@@ -261,11 +289,11 @@ def submit(session: Session, *, actor: Account, assessment: Assessment) -> Asses
 def assessments_of(session: Session, *, subject_id: int) -> list[Assessment]:
     """A person's assessments, newest first (the caller has checked access)."""
     statement = (
-        select(Assessment)
+        _with_checksum()
         .where(Assessment.subject_id == subject_id)
         .order_by(col(Assessment.started_at).desc(), col(Assessment.id).desc())
     )
-    return list(session.exec(statement).all())
+    return _remembered(session, session.exec(statement).all())
 
 
 def assessment_and_owner(session: Session, assessment_id: int) -> tuple[Assessment, int] | None:
