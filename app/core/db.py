@@ -52,9 +52,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # slip past the audit log's (a second guard beside its BEFORE INSERT trigger).
     cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL never corrupts the database; a power cut may lose the last
-    # commits, a crash of the service loses none. FULL would sync every commit to disk.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk before the person is told it is saved, power cut or not
+    # (NORMAL would be faster in WAL mode but may lose the last commits on a power cut).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
