@@ -88,9 +88,10 @@ class Data:
 
     @cached_property
     def _plan(self) -> Plan:
-        return plans.plan_of(
+        found = plans.plan_of(
             self.session, actor=self.account, person_id=self.person, action="plan.read"
         )
+        return plans.stored(self.session, found)
 
     @cached_property
     def _goal(self) -> Goal:

@@ -233,7 +233,7 @@ def test_an_action_is_edited_and_a_stale_edit_keeps_both(
             "due_on": "",
         },
     )
-    action_id = int(re.findall(r'action="/actions/(\d+)"', page.text)[0])
+    action_id = int(re.findall(r'action="/actions/(\d+)#', page.text)[0])
     edit = {
         "csrf_token": token,
         "text": "Phone off at eleven",
@@ -268,7 +268,7 @@ def test_a_review_is_edited_and_a_stale_edit_keeps_both(
             "changed": "",
         },
     )
-    review_id = int(re.findall(r'action="/reviews/(\d+)"', page.text)[0])
+    review_id = int(re.findall(r'action="/reviews/(\d+)#', page.text)[0])
     edit = {
         "csrf_token": token,
         "held_on": "2026-11-24",
