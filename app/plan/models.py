@@ -322,7 +322,7 @@ class AgreementPublic(SQLModel):
 
 
 class PlanPublic(SQLModel):
-    id: int
+    id: int | None = PydanticField(description="None until the plan's first change saves it")
     person_id: int
     revision: int
     state: str

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.auth.models import Account, Role
 from app.auth.naming import describe, describe_account, role_label
 from app.core.i18n import N_, gettext
-from app.core.types import saved_id, utcnow
+from app.core.types import utcnow
 from app.plan import agreement, etags, queries
 from app.plan.models import (
     ActionPublic,
@@ -52,7 +52,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     whole = queries.view(session, plan=plan)
     state = agreement.status(session, plan=plan)
     return PlanPublic(
-        id=saved_id(plan.id),
+        id=plan.id,
         person_id=plan.young_person_id,
         revision=plan.revision,
         state=state.state,

@@ -113,6 +113,12 @@ class Data:
         return plans.add_review(self.session, actor=self.account, plan=self._plan, values=values)
 
     @cached_property
+    def plan_revision(self) -> int:
+        """The content revision the plan page shows with a goal (its agreement form sends it)."""
+        _ = self._goal
+        return self._plan.content_revision
+
+    @cached_property
     def agreement(self) -> int:
         """A version of the plan (with a goal) proposed by the person, agreed by the manager."""
         _ = self._goal

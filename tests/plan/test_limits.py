@@ -29,7 +29,9 @@ def test_the_page_shows_the_apis_limits_and_the_service_refuses_one_over(
         "new-goal-text": schemas["GoalCreate"]["properties"]["text"]["maxLength"],
         f"goal-{goal[1]}-text": schemas["GoalUpdate"]["properties"]["text"]["maxLength"],
         f"action-{goal[1]}-text": schemas["ActionCreate"]["properties"]["text"]["maxLength"],
-        f"action-{goal[1]}-service_name": schemas["ServiceOwner"]["properties"]["name"]["maxLength"],
+        f"action-{goal[1]}-service_name": schemas["ServiceOwner"]["properties"]["name"][
+            "maxLength"
+        ],
         "review-agreed": schemas["ReviewCreate"]["properties"]["agreed"]["maxLength"],
         "review-changed": schemas["ReviewCreate"]["properties"]["changed"]["maxLength"],
     }

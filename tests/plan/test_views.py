@@ -189,10 +189,10 @@ def test_agreement_on_the_page(client: TestClient, session: Session) -> None:
     token = as_user(client, person)
     add_goal(client, token, person, "Finish school")
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
-    assert "You suggested this version. Now waiting for the other person to agree." in page.text
+    assert "You suggested this version. Now waiting for your case manager to agree." in page.text
     token = as_user(client, manager)
     assert (
-        "The other person suggested this version. Do you agree?"
+        "Lumi (young person) suggested this version. Do you agree?"
         in client.get(f"/people/{person.id}/plan").text
     )
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
