@@ -192,7 +192,8 @@
   // its field.
   var arrival = document.querySelector("[data-error-summary]") ||
     document.querySelector("[data-saved-note]");
-  if (arrival) arrival.focus();
+  // After the browser has gone to the address's #part (which would take focus back).
+  if (arrival) window.addEventListener("load", function () { arrival.focus(); });
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest(".error-summary a") : null;
     var field = link ? document.getElementById(link.hash.slice(1)) : null;
