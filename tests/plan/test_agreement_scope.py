@@ -3,6 +3,7 @@ the two sides learn of a proposal: the rules of issue 11's plan items, server-si
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from app.plan import agreement
 from app.plan import service as plans
 from app.plan.errors import NothingToAgree
 from app.plan.models import ActionOwner, GoalStatus, Plan, PlanChange
+from app.plan.service import AnyEditable
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
 
 
@@ -22,6 +24,15 @@ def pair(session: Session) -> tuple[Account, Account]:
     person = make_young_person(session, display_name="Lumi", locale="en")
     assign(session, manager, person)
     return manager, person
+
+
+def edit(session: Session, actor: Account, obj: AnyEditable, version: int, **changes: Any) -> None:
+    """One side changes a goal or an action of the person's plan, as edited on `version`."""
+    plan = session.get(Plan, obj.plan_id)
+    assert plan is not None
+    plans.update_object(
+        session, actor=actor, plan=plan, obj=obj, expected_version=version, changes=changes
+    )
 
 
 def as_user(client: TestClient, account: Account, language: str = "en") -> str:
@@ -47,17 +58,8 @@ def test_progress_keeps_the_agreement_and_content_changes_undo_it(session: Sessi
     assert states() == ("agreed", "agreed")
     # Progress: an action done, a goal reached, a review. Each is kept in the history.
     revision = plan.revision
-    plans.update_object(
-        session, actor=person, plan=plan, obj=action, expected_version=1, changes={"done": True}
-    )
-    plans.update_object(
-        session,
-        actor=manager,
-        plan=plan,
-        obj=goal,
-        expected_version=1,
-        changes={"status": GoalStatus.REACHED},
-    )
+    edit(session, person, action, 1, done=True)
+    edit(session, manager, goal, 1, status=GoalStatus.REACHED)
     review = {"held_on": date(2026, 11, 24), "agreed": "Going well", "changed": ""}
     plans.add_review(session, actor=manager, plan=plan, values=review)
     assert states() == ("agreed", "agreed")
@@ -84,14 +86,7 @@ def test_progress_keeps_the_agreement_and_content_changes_undo_it(session: Sessi
         }
     ]
     # Content: who does it, by when, what it says; a new action. Each makes a new draft.
-    plans.update_object(
-        session,
-        actor=manager,
-        plan=plan,
-        obj=action,
-        expected_version=2,
-        changes={"due_on": date(2026, 12, 1)},
-    )
+    edit(session, manager, action, 2, due_on=date(2026, 12, 1))
     assert states() == ("draft", "draft")
     assert agreement.status(session, plan=plan).last_agreed == agreed
 
@@ -200,11 +195,9 @@ def test_the_page_speaks_to_its_reader_and_says_what_was_saved(
     client: TestClient, session: Session
 ) -> None:
     manager, person = pair(session)
-    token = as_user(client, person)
-    added = client.post(
-        f"/people/{person.id}/plan/goals",
-        data={"csrf_token": token, "text": "A home", "themes": ["housing"]},
-    )
+    new_goal = {"csrf_token": as_user(client, person), "text": "A home", "themes": ["housing"]}
+    added = client.post(f"/people/{person.id}/plan/goals", data=new_goal)
+    token = new_goal["csrf_token"]
     goal_id = int(re.findall(r"#goal-(\d+)$", str(added.url))[0])
     assert added.url.query.decode() == f"saved=goal-added&at=goal-{goal_id}"
     assert "data-saved-note>The goal is added.</p>" in added.text
@@ -278,9 +271,7 @@ def test_history_says_whole_sentences_in_each_language(
     goal = plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
     values = {"text": "Call", "owner": ActionOwner.YOUNG_PERSON, "due_on": date(2026, 12, 1)}
     action = plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)
-    plans.update_object(
-        session, actor=person, plan=plan, obj=action, expected_version=1, changes={"done": True}
-    )
+    edit(session, person, action, 1, done=True)
     review = {"held_on": date(2026, 11, 24), "agreed": "", "changed": ""}
     plans.add_review(session, actor=person, plan=plan, values=review)
     as_user(client, person, language)
