@@ -1,7 +1,11 @@
 """Agreeing on a plan version: one side proposes it, the other side's agreement freezes it.
 
-A proposal is for one plan revision. Any later change makes it stale (the plan
-is a draft again); an agreed version stays as it was, viewable and printable.
+An agreement covers the plan's content: its goals and actions, what is done, by whom
+and by when (`service.AGREED`). Progress is not part of it: ticking an action done,
+marking a goal reached or recording a review keeps the agreement (and is kept in the
+history). A proposal is for one content revision; a later change to the content makes
+it stale (the plan is a draft again); an agreed version stays as it was, viewable and
+printable. A plan without goals cannot be proposed.
 """
 
 from dataclasses import dataclass
@@ -17,19 +21,32 @@ from app.core.errors import NotFound
 from app.core.i18n import N_, Labelled
 from app.core.types import saved_id, utcnow
 from app.plan import queries, service
+from app.plan.errors import AgreementMoved, NothingToAgree
 from app.plan.models import Plan, PlanAgreement, PlanState
 
 
 def snapshot(session: Session, *, plan: Plan) -> dict[str, Any]:
+    """What the agreement covers of the plan as it is now (no progress, no reviews)."""
     whole = queries.view(session, plan=plan)
     return {
-        "revision": plan.revision,
+        "revision": plan.content_revision,
         "goals": [
-            {**service.data(g.goal), "actions": [service.data(a) for a in g.actions]}
+            {
+                **service.data(g.goal, agreed_only=True),
+                "actions": [service.data(a, agreed_only=True) for a in g.actions],
+            }
             for g in whole.goals
         ],
-        "reviews": [service.data(r) for r in whole.reviews],
     }
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the person saw when they chose: the content revision, and whether they were
+    proposing or agreeing to the other side's proposal."""
+
+    revision: int
+    agreeing: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,11 @@ class Status:
     state: PlanState
     proposal: PlanAgreement | None
     last_agreed: PlanAgreement | None
+
+    @property
+    def current(self) -> PlanAgreement | None:
+        """The proposal or agreement of the plan's current content, if any."""
+        return self.last_agreed if self.state is PlanState.AGREED else self.proposal
 
 
 def state_of(agreement_id: int | None, agreed_at: datetime | None) -> PlanState:
@@ -73,10 +95,10 @@ def standing_of(
 
 
 def of_current_revision() -> ColumnElement[bool]:
-    """Join condition: the agreement, if any, on the plan's current revision (for read models
+    """Join condition: the agreement, if any, on the plan's current content (for read models
     that decide many plans' states in one query, with `state_of`)."""
     return (col(PlanAgreement.plan_id) == col(Plan.id)) & (
-        col(PlanAgreement.revision) == col(Plan.revision)
+        col(PlanAgreement.revision) == col(Plan.content_revision)
     )
 
 
@@ -86,7 +108,7 @@ def status(session: Session, *, plan: Plan) -> Status:
         .where(PlanAgreement.plan_id == plan.id)
         .order_by(col(PlanAgreement.revision).desc())
     ).all()
-    current = next((a for a in agreements if a.revision == plan.revision), None)
+    current = next((a for a in agreements if a.revision == plan.content_revision), None)
     last_agreed = next((a for a in agreements if a.agreed_at is not None), None)
     state = state_of(current.id, current.agreed_at) if current else state_of(None, None)
     if state is PlanState.AGREED:
@@ -94,40 +116,69 @@ def status(session: Session, *, plan: Plan) -> Status:
     return Status(state, current, last_agreed)
 
 
-def agree(session: Session, *, actor: Account, plan: Plan) -> PlanAgreement:
-    """Propose the current revision, or agree to the other side's proposal of it."""
+def current(session: Session, *, plan: Plan) -> PlanAgreement | None:
+    """The proposal or agreement of the plan's current content, if there is one."""
+    return session.exec(
+        select(PlanAgreement).where(
+            PlanAgreement.plan_id == plan.id, PlanAgreement.revision == plan.content_revision
+        )
+    ).first()
+
+
+def _check(
+    session: Session, actor: Account, plan: Plan, found: PlanAgreement | None, seen: Seen | None
+) -> None:
+    """Refuse an empty plan; refuse a choice made on a plan or agreement that has changed
+    since (proposing what the other side has just proposed is not agreeing to it)."""
+    if not queries.has_goals(session, plan=plan):
+        raise NothingToAgree(field="agreement")
+    if seen is None:
+        return
+    others = found is not None and Role(found.proposed_by_role) != actor.role
+    if seen.revision != plan.content_revision or seen.agreeing != others:
+        raise AgreementMoved(field="agreement")
+
+
+def agree(
+    session: Session, *, actor: Account, plan: Plan, seen: Seen | None = None
+) -> PlanAgreement:
+    """Propose the current content, or agree to the other side's proposal of it."""
+    if plan.id is None:
+        raise NothingToAgree(field="agreement")
     # Hold the plan while reading it, so the snapshot is exactly this revision.
     locked = session.exec(select(Plan).where(Plan.id == plan.id).with_for_update()).one()
     session.refresh(locked)
-    current = session.exec(
-        select(PlanAgreement).where(
-            PlanAgreement.plan_id == plan.id, PlanAgreement.revision == locked.revision
-        )
-    ).first()
-    if current is None:
-        proposal = PlanAgreement(
-            plan_id=saved_id(plan.id),
-            revision=locked.revision,
-            snapshot=snapshot(session, plan=locked),
-            proposed_by_id=actor.id,
-            proposed_by_role=str(actor.role),
-        )
-        try:
-            with session.begin_nested():
-                session.add(proposal)
-            return proposal
-        except IntegrityError:  # the other side proposed the same revision at this moment
-            current = session.exec(
-                select(PlanAgreement).where(
-                    PlanAgreement.plan_id == plan.id, PlanAgreement.revision == locked.revision
-                )
-            ).one()
-    if current.agreed_at is None and Role(current.proposed_by_role) != actor.role:
-        current.agreed_by_id = actor.id
-        current.agreed_at = utcnow()
-        session.add(current)
+    found = current(session, plan=locked)
+    _check(session, actor, locked, found, seen)
+    if found is None:
+        found = _propose(session, actor, locked)
+        if seen is not None and Role(found.proposed_by_role) != actor.role:
+            raise AgreementMoved(field="agreement")  # the other side's, made at this moment
+    if found.agreed_at is None and Role(found.proposed_by_role) != actor.role:
+        found.agreed_by_id = actor.id
+        found.agreed_at = utcnow()
+        session.add(found)
         session.flush()
-    return current
+    return found
+
+
+def _propose(session: Session, actor: Account, plan: Plan) -> PlanAgreement:
+    """A proposal of the plan's current content; or the other side's, made at this moment."""
+    proposal = PlanAgreement(
+        plan_id=saved_id(plan.id),
+        revision=plan.content_revision,
+        snapshot=snapshot(session, plan=plan),
+        proposed_by_id=actor.id,
+        proposed_by_role=str(actor.role),
+    )
+    try:
+        with session.begin_nested():
+            session.add(proposal)
+        return proposal
+    except IntegrityError:  # the other side proposed the same content at this moment
+        found = current(session, plan=plan)
+        assert found is not None  # the row that collided
+        return found
 
 
 def agreed_version(session: Session, *, plan: Plan, agreement_id: int) -> PlanAgreement:

@@ -200,9 +200,13 @@ def focus(session: SessionDep, plan: PlanRead) -> list[FocusPublic]:
     return presenters.focus_public(session, plan)
 
 
-@router.post(f"{PLAN_PATH}/agreement", response_model=AgreementPublic)
+@router.post(
+    f"{PLAN_PATH}/agreement", response_model=AgreementPublic, responses=problem_responses(409)
+)
 def agree(session: SessionDep, actor: SignedIn, plan: PlanWrite) -> AgreementPublic:
-    """Propose the current version, or agree to the other side's proposal of it."""
+    """Propose the current content (goals and actions), or agree to the other side's proposal
+    of it; 409 for a plan without goals. Progress (done, a goal's status, reviews) never undoes
+    an agreement."""
     found = agreement.agree(session, actor=actor, plan=plan)
     return AgreementPublic.model_validate(found, from_attributes=True)
 

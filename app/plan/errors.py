@@ -47,3 +47,15 @@ class VersionRequired(InvalidInput):
 class PreconditionFailed(StaleEdit):
     status = 412
     code = "precondition-failed"
+
+
+class NothingToAgree(Conflict):
+    code = "empty-plan"
+    message = N_("Add a goal first: a plan without goals cannot be agreed on.")
+
+
+class AgreementMoved(Conflict):
+    """The person chose on a plan or an agreement that has changed since they saw it."""
+
+    code = "agreement-changed"
+    message = N_("The plan changed while you were reading it. Check it below, then choose again.")

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 from app.core.bounds import date_in_range
 from app.core.errors import AppError, FieldError, InvalidInput
 from app.core.forms import text_fields
+from app.plan.agreement import Seen
 from app.plan.errors import DateInvalid, TextRequired
 from app.plan.models import ActionOwner, GoalStatus
 
@@ -42,6 +43,16 @@ def version(form: FormData) -> int:
     if not raw.isdecimal() or len(raw) > 9:
         raise InvalidInput(field="version")
     return int(raw)
+
+
+def seen(form: FormData) -> Seen | None:
+    """What the page showed when the person proposed or agreed (None: a form that says not)."""
+    raw = str(form.get("revision") or "")
+    if not raw:
+        return None
+    if not raw.isdecimal() or len(raw) > 9:
+        raise InvalidInput(field="agreement")
+    return Seen(revision=int(raw), agreeing=form.get("choice") == "agree")
 
 
 def _raise(problems: list[FieldError]) -> None:

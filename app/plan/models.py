@@ -2,7 +2,8 @@
 
 Every editable object carries a `version`; an edit names the version it was
 made on and is refused when that is no longer current (no silent overwrite).
-The plan's `revision` counts every change to anything in it.
+The plan's `revision` counts every change to anything in it; `content_revision` is the
+revision of the last change to what an agreement covers (see `app/plan/agreement.py`).
 """
 
 from datetime import datetime
@@ -38,6 +39,9 @@ class Plan(SQLModel, table=True):
         )
     )
     revision: int = 0
+    # The revision of the last change to what an agreement covers (goals' and actions'
+    # content); progress (an action done, a goal reached, a review) leaves it as it is.
+    content_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -90,16 +94,26 @@ class ActionOwner(Labelled):
     CASE_MANAGER = "case_manager", N_("the case manager")
     SERVICE = "service", N_("a service")
 
-    @property
-    def choice_label(self) -> str:
+    def seen_by(self, *, mine: bool, person_name: str) -> str:
+        """Who, as the reader says it: "you" and "your case manager" in the young person's own
+        plan; the person's name to anyone else."""
+        if self is ActionOwner.YOUNG_PERSON:
+            return gettext("you") if mine else person_name
+        if self is ActionOwner.CASE_MANAGER and mine:
+            return gettext("your case manager")
+        return self.label
+
+    def choice_label(self, *, mine: bool, person_name: str) -> str:
         """Who, as a choice in the action form (a service is named in its own field)."""
         if self is ActionOwner.SERVICE:
             return gettext("a service (name it below)")
-        return self.label
+        return self.seen_by(mine=mine, person_name=person_name)
 
-    def who(self, service_name: str | None) -> str:
-        """Who does one action: the person or case manager, or the service by its name."""
-        return (service_name or "") if self is ActionOwner.SERVICE else self.label
+    def who(self, service_name: str | None, *, mine: bool, person_name: str) -> str:
+        """Who does one action, as the reader says it, or the service by its name."""
+        if self is ActionOwner.SERVICE:
+            return service_name or ""
+        return self.seen_by(mine=mine, person_name=person_name)
 
 
 class PlanState(Labelled):
@@ -308,7 +322,7 @@ class AgreementPublic(SQLModel):
 
 
 class PlanPublic(SQLModel):
-    id: int
+    id: int | None = PydanticField(description="None until the plan's first change saves it")
     person_id: int
     revision: int
     state: str

@@ -1,14 +1,16 @@
 """The plan as API schemas and page data, built from the service layer."""
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
-from app.auth.models import Account
-from app.auth.naming import describe
+from app.auth.models import Account, Role
+from app.auth.naming import describe, describe_account, role_label
 from app.core.i18n import N_, gettext
-from app.core.types import saved_id, utcnow
+from app.core.types import utcnow
 from app.plan import agreement, etags, queries
 from app.plan.models import (
     ActionPublic,
@@ -50,7 +52,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     whole = queries.view(session, plan=plan)
     state = agreement.status(session, plan=plan)
     return PlanPublic(
-        id=saved_id(plan.id),
+        id=plan.id,
         person_id=plan.young_person_id,
         revision=plan.revision,
         state=state.state,
@@ -112,26 +114,77 @@ def person_of(session: Session, plan: Plan) -> Account:
     return person
 
 
-def page(session: Session, *, actor: Account, plan: Plan, forms: Forms | None = None) -> Context:
+def named(session: Session, account_id: int | None, role: str) -> str:
+    """Who proposed or agreed, as others see them; their role if the account is gone."""
+    account = session.get(Account, account_id) if account_id is not None else None
+    if account is not None:
+        return describe_account(account)
+    return role_label(role) or gettext("Someone")
+
+
+# A short confirmation beside what was just saved: `?saved=<what>&at=<where>#<where>`.
+SAVED_NOTES = {
+    "goal-added": N_("The goal is added."),
+    "goal": N_("The goal is saved."),
+    "action-added": N_("The action is added."),
+    "action": N_("The action is saved."),
+    "done": N_("Marked done."),
+    "not-done": N_("Marked not done."),
+    "review-added": N_("The review is saved."),
+    "review": N_("The review is saved."),
+    "proposed": N_("You proposed this version."),
+    "agreed": N_("You agreed on this version."),
+}
+SAVED_AT = re.compile(r"goal-[0-9]{1,9}|reviews|agreement")
+
+
+@dataclass(frozen=True)
+class SavedNote:
+    at: str  # the id of the part of the page it is shown in
+    text: str
+
+
+def saved_note(query: Mapping[str, str]) -> SavedNote | None:
+    """The confirmation a redirect after a save asks for (nothing for anything else)."""
+    key, at = query.get("saved", ""), query.get("at", "")
+    if key not in SAVED_NOTES or not SAVED_AT.fullmatch(at):
+        return None
+    return SavedNote(at, gettext(SAVED_NOTES[key]))
+
+
+def page(
+    session: Session,
+    *,
+    actor: Account,
+    plan: Plan,
+    forms: Forms | None = None,
+    saved: SavedNote | None = None,
+) -> Context:
     """Everything the plan page shows, in a fixed number of queries."""
     whole = queries.view(session, plan=plan)
-    person = person_of(session, plan)
     focus = queries.focus_suggestions(session, plan=plan)
+    state = agreement.status(session, plan=plan)
+    proposal = state.proposal
     return {
         "plan": plan,
-        "etag": etags.plan_etag(plan),
-        "person": person,
+        "etag": etags.plan_etag(plan, state.current),
+        "person": person_of(session, plan),
         "mine": actor.id == plan.young_person_id,
         "whole": whole,
-        "state": agreement.status(session, plan=plan),
+        "state": state,
+        "proposer": named(session, proposal.proposed_by_id, proposal.proposed_by_role)
+        if proposal
+        else "",
         "titles": theme_titles(session),
         "focus": {f.theme_id: f for f in focus},
         "forms": forms or {},
+        "saved": saved,
+        "field_label": field_label,
         "today": utcnow().date(),
     }
 
 
-# How the history names a changed field, what was done and to what.
+# How the history and the error summaries name a field: a form's own label first.
 FIELD_LABELS = {
     "text": N_("Text"),
     "themes": N_("Themes"),
@@ -144,47 +197,75 @@ FIELD_LABELS = {
     "agreed": N_("What was agreed"),
     "changed": N_("What has changed"),
     "next_review_on": N_("Next review"),
+    "goal.text": N_("The goal in your own words"),
+    "goal.themes": N_("Themes this goal is about"),
+    "action.text": N_("What is done"),
+    "action.owner": N_("Who does it"),
+    "action.service_name": N_("Service, if a service does it"),
 }
-CHANGE_KIND_LABELS = {"created": N_("added"), "updated": N_("changed")}
-CHANGED_OBJECT_LABELS = {"goal": N_("a goal"), "action": N_("an action"), "review": N_("a review")}
+# What happened, as one whole sentence per object and kind of change (`who` made it).
+CHANGE_SENTENCES = {
+    ("goal", "created"): N_("%(who)s added a goal"),
+    ("goal", "updated"): N_("%(who)s changed a goal"),
+    ("action", "created"): N_("%(who)s added an action"),
+    ("action", "updated"): N_("%(who)s changed an action"),
+    ("action", "done"): N_("%(who)s marked an action done"),
+    ("action", "not-done"): N_("%(who)s marked an action not done"),
+    ("review", "created"): N_("%(who)s recorded a review"),
+    ("review", "updated"): N_("%(who)s changed a review"),
+}
 
 
-def field_label(key: str) -> str:
-    """A field's name in the reader's language (the key itself for an unknown one)."""
-    return gettext(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+def field_label(key: str, kind: str = "") -> str:
+    """A field's name in the reader's language: a form's own label (`kind`: goal, action),
+    else the field's; the key itself for an unknown one."""
+    label = FIELD_LABELS.get(f"{kind}.{key}") or FIELD_LABELS.get(key)
+    return gettext(label) if label else key
 
 
-def change_kind_label(kind: str) -> str:
-    return gettext(CHANGE_KIND_LABELS.get(kind, CHANGE_KIND_LABELS["updated"]))
+def _change_kind(change: PlanChange) -> str:
+    """created or updated; an action ticked done (or not), when that is all that changed."""
+    before = change.before or {}
+    differs = {k for k, v in change.after.items() if k != "version" and before.get(k) != v}
+    if change.kind == "updated" and change.object_type == "action" and differs == {"done"}:
+        return "done" if change.after["done"] else "not-done"
+    return change.kind
 
 
-def changed_object_label(object_type: str) -> str:
-    return gettext(CHANGED_OBJECT_LABELS.get(object_type, CHANGED_OBJECT_LABELS["review"]))
+def change_sentence(change: PlanChange) -> str:
+    """Who did what to what, e.g. "Kaisa Korhonen (case manager) added a goal"."""
+    who = describe(change.actor_name, change.actor_role, change.actor_organisation)
+    key = (change.object_type, _change_kind(change))
+    return gettext(CHANGE_SENTENCES.get(key, CHANGE_SENTENCES["review", "updated"]), who=who)
 
 
-def history_page(session: Session, *, plan: Plan, goal: Goal | None = None) -> dict[str, Any]:
-    """Every change to the plan, or to one goal, with the labels the page shows."""
+def history_page(
+    session: Session, *, actor: Account, plan: Plan, goal: Goal | None = None
+) -> dict[str, Any]:
+    """Every change to the plan, or to one goal, with the words the page shows."""
     return {
         "plan": plan,
         "changes": queries.history(session, plan=plan, goal_id=goal.id if goal else None),
         "goal": goal,
         "titles": theme_titles(session),
         "person": person_of(session, plan),
+        "mine": actor.id == plan.young_person_id,
         "field_label": field_label,
-        "change_kind_label": change_kind_label,
-        "changed_object_label": changed_object_label,
+        "change_sentence": change_sentence,
     }
 
 
 @dataclass
 class LiveChanges:
     """What changed after a revision, for live updates: the goals and reviews to redraw,
-    and who made the changes (as the reader sees them), apart from the reader."""
+    who made the changes (as the reader sees them), apart from the reader, and what the
+    other side did about the agreement."""
 
     goal: set[int] = field(default_factory=set)
     new_goal: set[int] = field(default_factory=set)
     review: set[int] = field(default_factory=set)
     by: list[str] = field(default_factory=list)
+    agreement: str = ""
 
 
 def changed_since(session: Session, *, plan: Plan, revision: int, reader: Account) -> LiveChanges:
@@ -200,3 +281,26 @@ def changed_since(session: Session, *, plan: Plan, revision: int, reader: Accoun
         if change.actor_id != reader.id and who not in found.by:
             found.by.append(who)
     return found
+
+
+def agreement_news(session: Session, *, state: agreement.Status, reader: Account) -> str:
+    """What the other side just did about the agreement, in words ('' if it was the reader)."""
+    found = state.current
+    if found is None:
+        return ""
+    if found.agreed_at is not None and found.agreed_by_id != reader.id:
+        who = named(session, found.agreed_by_id, "")
+        return gettext("%(name)s agreed: you have both agreed on this version.", name=who)
+    if found.agreed_at is None and Role(found.proposed_by_role) != reader.role:
+        who = named(session, found.proposed_by_id, found.proposed_by_role)
+        return gettext("%(name)s proposed this version. Do you agree?", name=who)
+    return ""
+
+
+def live(session: Session, *, actor: Account, poll: etags.PlanPoll) -> Context:
+    """The open page's update: the whole page's data and what changed since the caller's."""
+    context = page(session, actor=actor, plan=poll.plan)
+    changed = changed_since(session, plan=poll.plan, revision=poll.since, reader=actor)
+    if poll.agreement_moved:
+        changed.agreement = agreement_news(session, state=context["state"], reader=actor)
+    return {**context, "changed": changed}

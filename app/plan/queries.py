@@ -38,6 +38,12 @@ def goals_of_person(session: Session, person_id: int) -> list[Goal]:
     return list(session.exec(statement).all())
 
 
+def has_goals(session: Session, *, plan: Plan) -> bool:
+    """Whether the plan has a goal (a plan without one has nothing to agree on)."""
+    found = session.exec(select(Goal.id).where(Goal.plan_id == plan.id).limit(1)).first()
+    return found is not None
+
+
 @dataclass
 class GoalView:
     goal: Goal

@@ -4,10 +4,14 @@ An edit names the version it was made on. It is applied with a single
 `UPDATE ... WHERE id = ? AND version = ?`: if someone else changed the object
 first, nothing is written and StaleEdit carries the current object back, so
 nobody's words are silently overwritten. Every applied change bumps the
-plan's revision and is kept in the history, in the same transaction.
+plan's revision and is kept in the history, in the same transaction; a change to
+what an agreement covers (`AGREED`) bumps its content revision too.
+
+A plan is made by its first change: reading a person who has none shows an
+empty plan and writes nothing.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -42,6 +46,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "review": ("held_on", "agreed", "changed", "next_review_on"),
 }
 NOT_EMPTY = ("text", "themes", "status", "owner", "held_on", "done", "agreed", "changed")
+# What an agreement covers: the goals and actions, what is done, by whom and by when. A goal's
+# status, an action's `done` and the reviews are progress: they never undo an agreement.
+AGREED: dict[str, tuple[str, ...]] = {
+    "goal": ("text", "themes"),
+    "action": ("goal_id", "text", "owner", "service_name", "due_on"),
+    "review": (),
+}
 
 
 KINDS: dict[type[Editable], str] = {Goal: "goal", PlanAction: "action", Review: "review"}
@@ -51,13 +62,29 @@ def object_type(obj: Editable) -> str:
     return KINDS[type(obj)]
 
 
-def data(obj: Editable) -> dict[str, Any]:
-    """The object as plain JSON data, with its id and version."""
-    values: dict[str, Any] = {"id": obj.id, "version": obj.version}
-    for name in FIELDS[object_type(obj)]:
-        value = getattr(obj, name)
-        values[name] = value.isoformat() if isinstance(value, date) else value
+def data_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def data(obj: Editable, *, agreed_only: bool = False) -> dict[str, Any]:
+    """The object as plain JSON data, with its id and version; or (`agreed_only`) with its id
+    and what an agreement covers of it."""
+    kind = object_type(obj)
+    values: dict[str, Any] = (
+        {"id": obj.id} if agreed_only else {"id": obj.id, "version": obj.version}
+    )
+    for name in AGREED[kind] if agreed_only else FIELDS[kind]:
+        values[name] = data_value(getattr(obj, name))
     return values
+
+
+def changes_agreement(kind: str, changed: Iterable[str] | None) -> bool:
+    """Whether a change touches what an agreement covers: a new goal or action does, a new
+    review does not; an edit does if it changes one of the `AGREED` fields."""
+    covered = AGREED[kind]
+    if changed is None:  # created
+        return bool(covered)
+    return any(name in covered for name in changed)
 
 
 # --- loading, with the access check -----------------------------------------------
@@ -66,7 +93,8 @@ def data(obj: Editable) -> dict[str, Any]:
 def plan_of(
     session: Session, *, actor: Account, person_id: int, action: str, audited: bool = True
 ) -> Plan:
-    """The person's plan (created on first use), if the actor may touch it (audited)."""
+    """The person's plan if the actor may touch it (audited): the stored one, or an empty plan
+    not saved (it is saved by its first change, `stored`)."""
     access.authorize(
         session,
         actor=actor,
@@ -76,15 +104,19 @@ def plan_of(
         object_id=None,
         audit_allowed=audited,
     )
-    plan = queries.plan_of_person(session, person_id)
-    if plan is not None:
+    return queries.plan_of_person(session, person_id) or Plan(young_person_id=person_id)
+
+
+def stored(session: Session, plan: Plan) -> Plan:
+    """The plan, saved now if this is its first change (or the one the other side saved at
+    the same moment)."""
+    if plan.id is not None:
         return plan
     try:
         with session.begin_nested():
-            plan = Plan(young_person_id=person_id)
             session.add(plan)
     except IntegrityError as error:  # created by the other side at the same moment
-        created = queries.plan_of_person(session, person_id)
+        created = queries.plan_of_person(session, plan.young_person_id)
         if created is None:
             raise NotFound() from error
         return created
@@ -183,13 +215,20 @@ def _record(
     before: dict[str, Any] | None,
 ) -> None:
     now = utcnow()
-    revision = session.execute(
+    changed = None if before is None else [k for k, v in data(obj).items() if before.get(k) != v]
+    content = (
+        {"content_revision": Plan.revision + 1}
+        if changes_agreement(object_type(obj), changed)
+        else {}
+    )
+    revision, content_revision = session.execute(
         update(Plan)
         .where(col(Plan.id) == plan.id)
-        .values(revision=Plan.revision + 1, updated_at=now)
-        .returning(col(Plan.revision))
-    ).scalar_one()
+        .values(revision=Plan.revision + 1, updated_at=now, **content)
+        .returning(col(Plan.revision), col(Plan.content_revision))
+    ).one()
     set_committed_value(plan, "revision", revision)
+    set_committed_value(plan, "content_revision", content_revision)
     goal_id = obj.id if isinstance(obj, Goal) else getattr(obj, "goal_id", None)
     session.add(
         PlanChange(
@@ -234,10 +273,6 @@ def _write(
         raise StaleEdit(field="version", extra={"current": data(obj)})
 
 
-def data_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 # --- the use cases -------------------------------------------------------------------
 
 
@@ -252,6 +287,7 @@ def add_object(
 ) -> AnyEditable:
     cleaned = _clean(session, model, values)
     _check(model, cleaned)
+    plan = stored(session, plan)
     obj = model(**{"plan_id": saved_id(plan.id), **parents, **cleaned})
     _create(session, actor=actor, plan=plan, obj=obj)
     return obj

@@ -27,15 +27,17 @@ router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _plan_url(plan: Plan, anchor: str = "") -> str:
-    return f"/people/{plan.young_person_id}/plan{anchor}"
+def _plan_url(plan: Plan, saved: str = "", at: str = "") -> str:
+    """The plan page; after a save, with a confirmation of `saved` shown at `at` (scrolled to)."""
+    after = f"?saved={saved}&at={at}#{at}" if saved else ""
+    return f"/people/{plan.young_person_id}/plan{after}"
 
 
 def _anchor(obj: Editable) -> str:
     """Where the page shows an object: a goal and its actions under the goal, reviews together."""
     if isinstance(obj, Review):
-        return "#reviews"
-    return f"#goal-{obj.goal_id if isinstance(obj, PlanAction) else obj.id}"
+        return "reviews"
+    return f"goal-{obj.goal_id if isinstance(obj, PlanAction) else obj.id}"
 
 
 def _refused(error: AppError, values: dict[str, Any]) -> FormState:
@@ -45,8 +47,9 @@ def _refused(error: AppError, values: dict[str, Any]) -> FormState:
 
 @dataclass(frozen=True)
 class Sent:
-    """A plan form one person sent. Saved: back to the saved part of the page. Refused: the
-    page again with their values, the problems and, for a stale edit, the newer version."""
+    """A plan form one person sent. Saved: back to the saved part of the page, which says so.
+    Refused: the page again with their values, the problems listed above the form (which the
+    page focuses) and, for a stale edit, the newer version."""
 
     request: Request
     session: Session
@@ -63,7 +66,7 @@ class Sent:
                 self.session, actor=self.actor, plan=plan, model=model, values=values, **parents
             )
 
-        return self._save(plan, key, kind, save, refused_status=422)
+        return self._save(plan, key, kind, save, added=True)
 
     def edit(self, found: tuple[AnyEditable, Plan]) -> Response:
         """An edit of a goal, an action or a review, made on the version the form names."""
@@ -84,16 +87,25 @@ class Sent:
         return self._save(plan, f"{kind}-{obj.id}", kind, save)
 
     def _save(
-        self, plan: Plan, key: str, kind: str, save: Callable[[], Editable], refused_status: int = 0
+        self, plan: Plan, key: str, kind: str, save: Callable[[], Editable], added: bool = False
     ) -> Response:
         try:
             saved = save()
         except AppError as error:
             state = _refused(error, forms.sent(kind, self.form))
             context = presenters.page(self.session, actor=self.actor, plan=plan, forms={key: state})
-            status = refused_status or error.status
+            status = 422 if added else error.status
             return render(self.request, "plan/page.html", context, status_code=status)
-        return RedirectResponse(_plan_url(plan, _anchor(saved)), status_code=303)
+        url = _plan_url(plan, self._note(kind, saved, added=added), _anchor(saved))
+        return RedirectResponse(url, status_code=303)
+
+    def _note(self, kind: str, saved: Editable, *, added: bool) -> str:
+        """Which confirmation the page shows: added, saved, or an action ticked done (or not)."""
+        if added:
+            return f"{kind}-added"
+        if isinstance(saved, PlanAction) and "done_present" in self.form:
+            return "done" if saved.done else "not-done"
+        return kind
 
 
 def _sent(request: Request, session: SessionDep, actor: SignedIn, form: FormDep) -> Sent:
@@ -110,20 +122,20 @@ def my_plan(actor: YoungPerson) -> Response:
 
 @router.get("/people/{person_id}/plan")
 def plan_page(request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead) -> Response:
-    return render(request, "plan/page.html", presenters.page(session, actor=actor, plan=plan))
+    saved = presenters.saved_note(request.query_params)
+    context = presenters.page(session, actor=actor, plan=plan, saved=saved)
+    return render(request, "plan/page.html", context)
 
 
 @router.get("/people/{person_id}/plan/live")
 def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) -> Response:
-    """Polled by the open page: 304 until the plan changes, then the changed parts."""
+    """Polled by the open page: 304 until the plan or its agreement changes, then the changed
+    parts (the agreement box always)."""
     seen = request.headers.get("if-none-match")
     poll = etags.read_plan_if_changed(session, actor=actor, person_id=person_id, if_none_match=seen)
     if not poll.changed:
         return Response(status_code=304, headers={"ETag": poll.etag})
-    context = presenters.page(session, actor=actor, plan=poll.plan)
-    context["changed"] = presenters.changed_since(
-        session, plan=poll.plan, revision=poll.since, reader=actor
-    )
+    context = presenters.live(session, actor=actor, poll=poll)
     return render(request, "plan/live.html", context, headers={"ETag": poll.etag})
 
 
@@ -159,16 +171,29 @@ def add_review(plan: PlanWrite, sent: SentForm) -> Response:
 
 
 @router.post("/people/{person_id}/plan/agreement")
-def agree(session: SessionDep, actor: SignedIn, plan: PlanWrite) -> Response:
-    agreement.agree(session, actor=actor, plan=plan)
-    return RedirectResponse(_plan_url(plan, "#agreement"), status_code=303)
+def agree(request: Request, sent: SentForm, plan: PlanWrite) -> Response:
+    """Propose, or agree to the other side's proposal, as the page showed it; refused in the
+    agreement box (an empty plan, or one that changed since)."""
+    try:
+        found = agreement.agree(
+            sent.session, actor=sent.actor, plan=plan, seen=forms.seen(sent.form)
+        )
+    except AppError as error:
+        refused = {"agreement": FormState(problems=forms.problems_by_field(error))}
+        context = presenters.page(sent.session, actor=sent.actor, plan=plan, forms=refused)
+        return render(request, "plan/page.html", context, status_code=error.status)
+    note = "agreed" if found.agreed_at is not None else "proposed"
+    return RedirectResponse(_plan_url(plan, note, "agreement"), status_code=303)
 
 
 @router.get("/people/{person_id}/plan/agreements/{agreement_id}")
-def agreed(request: Request, session: SessionDep, plan: PlanRead, agreement_id: Id) -> Response:
+def agreed(
+    request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead, agreement_id: Id
+) -> Response:
     found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
     context = {
         "plan": plan,
+        "mine": actor.id == plan.young_person_id,
         "agreement": found,
         "titles": presenters.theme_titles(session),
         "person": presenters.person_of(session, plan),
@@ -177,12 +202,17 @@ def agreed(request: Request, session: SessionDep, plan: PlanRead, agreement_id: 
 
 
 @router.get("/people/{person_id}/plan/history")
-def plan_history(request: Request, session: SessionDep, plan: PlanRead) -> Response:
-    return render(request, "plan/history.html", presenters.history_page(session, plan=plan))
+def plan_history(
+    request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead
+) -> Response:
+    context = presenters.history_page(session, actor=actor, plan=plan)
+    return render(request, "plan/history.html", context)
 
 
 @router.get("/goals/{goal_id}/history")
-def goal_history(request: Request, session: SessionDep, found: GoalRead) -> Response:
+def goal_history(
+    request: Request, session: SessionDep, actor: SignedIn, found: GoalRead
+) -> Response:
     goal, plan = found
-    context = presenters.history_page(session, plan=plan, goal=goal)
+    context = presenters.history_page(session, actor=actor, plan=plan, goal=goal)
     return render(request, "plan/history.html", context)

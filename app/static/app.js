@@ -187,6 +187,23 @@
     }
   } catch (e) { /* storage off: focus stays at the top */ }
 
+  // The plan: after a refused save its problems have focus, after a save its confirmation
+  // (each is shown beside the goal, action or review just sent); a problem's link focuses
+  // its field.
+  var arrival = document.querySelector("[data-error-summary]") ||
+    document.querySelector("[data-saved-note]");
+  // After the browser has gone to the address's #part (which would take focus back).
+  if (arrival) window.addEventListener("load", function () { arrival.focus(); });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".error-summary a") : null;
+    var field = link ? document.getElementById(link.hash.slice(1)) : null;
+    if (!field) return;
+    event.preventDefault();
+    var first = field.matches("fieldset, div") ? field.querySelector("input, select, textarea") : null;
+    (first || field).focus();
+    (first || field).scrollIntoView({ block: "center" });
+  });
+
   // Signing out leaves no unsent answers behind on a shared device.
   document.querySelectorAll("form.signout").forEach(function (form) {
     form.addEventListener("submit", function () {

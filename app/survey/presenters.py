@@ -171,6 +171,7 @@ def result(
     return {
         **_circle_context(definition, readings, assessment, other),
         "definition": definition,
+        "subject": session.get(Account, assessment.subject_id),  # named to staff: "Aino's"
         "readings": readings,
         "choices": [a for a in completed if a.id != assessment.id],
         "compare": compare,

@@ -5,12 +5,31 @@ The welfare plan, edited by both sides: pages and JSON.
 
 from __future__ import annotations
 
-from tests.authorization.matrix import DENIED, HIDDEN, OK, SIGNIN, Row, body, edit_form, web
+from typing import Any
+
+from tests.authorization.matrix import (
+    DENIED,
+    HIDDEN,
+    OK,
+    SIGNIN,
+    Row,
+    Side,
+    body,
+    edit_form,
+    web,
+)
 from tests.authorization.world import THEME
 
 GOAL = edit_form("goal_version", text="Find a flat", themes=[THEME], status="open")
 ACTION = edit_form("action_version", text="Call the housing office", owner="young_person")
 REVIEW = edit_form("review_version", held_on="2026-02-01", agreed="Keep going")
+
+
+def AGREEMENT(side: Side) -> dict[str, Any]:
+    """The agreement form says what the page showed: the content revision, and proposing."""
+    return {"data": {"revision": str(side.plan_revision), "choice": "propose"}}
+
+
 GOAL_JSON = body(lambda s: {"text": "A job", "themes": [THEME]})
 GOAL_EDIT_JSON = body(lambda s: {"text": "A job", "version": s.goal_version})
 ACTION_JSON = body(lambda s: {"text": "Apply", "owner": {"kind": "young_person"}})
@@ -30,7 +49,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/actions/{action_id}"): web(SIGNIN, OK, DENIED, OK, DENIED, body=ACTION),
     ("POST", "/people/{person_id}/plan/reviews"): web(SIGNIN, OK, DENIED, OK, DENIED, body=REVIEW),
     ("POST", "/reviews/{review_id}"): web(SIGNIN, OK, DENIED, OK, DENIED, body=REVIEW),
-    ("POST", "/people/{person_id}/plan/agreement"): web(SIGNIN, OK, DENIED, OK, DENIED),
+    ("POST", "/people/{person_id}/plan/agreement"): web(
+        SIGNIN, OK, DENIED, OK, DENIED, body=AGREEMENT
+    ),
     ("GET", "/people/{person_id}/plan/agreements/{agreement_id}"): web(
         SIGNIN, OK, DENIED, OK, DENIED
     ),

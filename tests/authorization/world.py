@@ -88,9 +88,10 @@ class Data:
 
     @cached_property
     def _plan(self) -> Plan:
-        return plans.plan_of(
+        found = plans.plan_of(
             self.session, actor=self.account, person_id=self.person, action="plan.read"
         )
+        return plans.stored(self.session, found)
 
     @cached_property
     def _goal(self) -> Goal:
@@ -110,6 +111,12 @@ class Data:
     def _review(self) -> Review:
         values = {"held_on": date(2026, 1, 15), "agreed": self.text("Review"), "changed": ""}
         return plans.add_review(self.session, actor=self.account, plan=self._plan, values=values)
+
+    @cached_property
+    def plan_revision(self) -> int:
+        """The content revision the plan page shows with a goal (its agreement form sends it)."""
+        _ = self._goal
+        return self._plan.content_revision
 
     @cached_property
     def agreement(self) -> int:

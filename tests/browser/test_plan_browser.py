@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.plan import service as plans
+from app.plan.models import ActionOwner
 from tests.browser.conftest import axe_violations
 from tests.factories import PASSWORD, assign, make_case_manager, make_young_person
 
@@ -72,5 +73,55 @@ def test_two_sides_edit_the_same_goal(browser: Browser, live_server: str, engine
     phone.get_by_role("button", name="Save the goal").click()  # re-apply on the current version
     expect(phone.locator(f"#goal-{goal_id}-view")).to_contain_text("A job I like")
     expect(laptop.locator(f"#goal-{goal_id}-view")).to_contain_text("A job I like", timeout=15000)
+    phone.context.close()
+    laptop.context.close()
+
+
+def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
+    browser: Browser, live_server: str, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        manager = make_case_manager(session, display_name="Kaisa", locale="en")
+        person = make_young_person(session, display_name="Aino", locale="en")
+        assign(session, manager, person)
+        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        goal = plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
+        values = {"text": "Call the housing office", "owner": ActionOwner.YOUNG_PERSON}
+        plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)
+        session.commit()
+        ids = (person.id or 0, goal.id, person.username or "", manager.username or "")
+    person_id, goal_id, person_name, manager_name = ids
+    phone = open_plan(browser, live_server, person_name, person_id, (390, 844))
+    laptop = open_plan(browser, live_server, manager_name, person_id, (1280, 800))
+    box = "#plan-status"
+
+    laptop.get_by_role("button", name="Suggest we agree on this version").click()
+    expect(laptop.locator("[data-saved-note]")).to_be_focused()
+    # The young person's open page learns of it by itself, and says who proposed it.
+    expect(phone.locator(box)).to_contain_text(
+        "Kaisa (case manager) suggested this version. Do you agree?", timeout=15000
+    )
+    phone.get_by_role("button", name="We agree on this version").click()
+    expect(phone.locator(box)).to_contain_text("You have both agreed on this version")
+    expect(laptop.locator(box)).to_contain_text(
+        "You have both agreed on this version", timeout=15000
+    )
+    expect(laptop.locator("#plan-live-note")).to_contain_text("Aino (young person) agreed")
+
+    # Ticking the action done is progress: the agreement stays; the page says it was saved.
+    phone.get_by_role("button", name='Mark "Call the housing office" done').click()
+    expect(phone.locator(f"#goal-{goal_id} [data-saved-note]")).to_be_focused()
+    expect(phone.locator(box)).to_contain_text("You have both agreed on this version")
+
+    # A refused save: the problems are in view, focused, each linking to its field.
+    phone.locator(f"#goal-{goal_id} summary", has_text="Add an action").click()
+    phone.get_by_role("button", name="Add the action").click()
+    summary = phone.locator(f"#action-{goal_id}-problems")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    assert phone.title().startswith("Error:")
+    summary.get_by_role("link").first.click()
+    expect(phone.locator(f"#action-{goal_id}-text")).to_be_focused()
+    assert axe_violations(phone) == []
     phone.context.close()
     laptop.context.close()

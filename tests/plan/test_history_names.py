@@ -40,8 +40,8 @@ def test_history_names_role_and_organisation_as_they_were(
 
     sign_in(client, person)
     page = words(client.get(f"/people/{person.id}/plan/history").text)
-    assert f"{KAISA} · added a goal" in page
-    assert "Lumi (young person) · added a goal" in page
+    assert f"{KAISA} added a goal" in page
+    assert "Lumi (young person) added a goal" in page
     assert "Virtanen" not in page and "Somewhere else" not in page
 
     client.headers["Accept-Language"] = "en"

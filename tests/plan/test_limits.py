@@ -29,7 +29,9 @@ def test_the_page_shows_the_apis_limits_and_the_service_refuses_one_over(
         "new-goal-text": schemas["GoalCreate"]["properties"]["text"]["maxLength"],
         f"goal-{goal[1]}-text": schemas["GoalUpdate"]["properties"]["text"]["maxLength"],
         f"action-{goal[1]}-text": schemas["ActionCreate"]["properties"]["text"]["maxLength"],
-        f"action-{goal[1]}-service": schemas["ServiceOwner"]["properties"]["name"]["maxLength"],
+        f"action-{goal[1]}-service_name": schemas["ServiceOwner"]["properties"]["name"][
+            "maxLength"
+        ],
         "review-agreed": schemas["ReviewCreate"]["properties"]["agreed"]["maxLength"],
         "review-changed": schemas["ReviewCreate"]["properties"]["changed"]["maxLength"],
     }
@@ -45,7 +47,7 @@ def test_the_page_shows_the_apis_limits_and_the_service_refuses_one_over(
     assert over.status_code == 422
     assert f"Keep this to {goal_limit} characters or fewer (now {goal_limit + 1})" in over.text
 
-    service_limit = limits[f"action-{goal[1]}-service"]
+    service_limit = limits[f"action-{goal[1]}-service_name"]
     action = {"csrf_token": token, "text": "Call", "owner": "service"}
     too_long = client.post(
         f"/goals/{goal[1]}/actions", data={**action, "service_name": "s" * (service_limit + 1)}

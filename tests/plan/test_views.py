@@ -189,10 +189,10 @@ def test_agreement_on_the_page(client: TestClient, session: Session) -> None:
     token = as_user(client, person)
     add_goal(client, token, person, "Finish school")
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
-    assert "You suggested this version. Now waiting for the other person to agree." in page.text
+    assert "You suggested this version. Now waiting for your case manager to agree." in page.text
     token = as_user(client, manager)
     assert (
-        "The other person suggested this version. Do you agree?"
+        "Lumi (young person) suggested this version. Do you agree?"
         in client.get(f"/people/{person.id}/plan").text
     )
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
@@ -233,7 +233,7 @@ def test_an_action_is_edited_and_a_stale_edit_keeps_both(
             "due_on": "",
         },
     )
-    action_id = int(re.findall(r'action="/actions/(\d+)"', page.text)[0])
+    action_id = int(re.findall(r'action="/actions/(\d+)#', page.text)[0])
     edit = {
         "csrf_token": token,
         "text": "Phone off at eleven",
@@ -268,7 +268,7 @@ def test_a_review_is_edited_and_a_stale_edit_keeps_both(
             "changed": "",
         },
     )
-    review_id = int(re.findall(r'action="/reviews/(\d+)"', page.text)[0])
+    review_id = int(re.findall(r'action="/reviews/(\d+)#', page.text)[0])
     edit = {
         "csrf_token": token,
         "held_on": "2026-11-24",
