@@ -62,7 +62,7 @@ def young_home(session: Session, *, person: Account) -> dict[str, Any]:
         "open": open_one,
         "progress": progress,
         "completed": completed,
-        "help": latest_help(session, person=person, completed=completed),
+        "help": latest_help(session, person=person),
         "step": step,
         "plan": plan,
         "managers": managers,

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.auth.models import Account
 from app.auth.naming import describe
 from app.core.i18n import N_, gettext
-from app.core.types import saved_id, utcnow
+from app.core.types import local_today, saved_id
 from app.plan import agreement, etags, queries
 from app.plan.models import (
     ActionPublic,
@@ -113,7 +113,8 @@ def person_of(session: Session, plan: Plan) -> Account:
 
 
 def page(session: Session, *, actor: Account, plan: Plan, forms: Forms | None = None) -> Context:
-    """Everything the plan page shows, in a fixed number of queries."""
+    """Everything the plan page shows, in a fixed number of queries; `today` (for the actions'
+    `overdue`) in Finnish time."""
     whole = queries.view(session, plan=plan)
     person = person_of(session, plan)
     focus = queries.focus_suggestions(session, plan=plan)
@@ -127,7 +128,7 @@ def page(session: Session, *, actor: Account, plan: Plan, forms: Forms | None = 
         "titles": theme_titles(session),
         "focus": {f.theme_id: f for f in focus},
         "forms": forms or {},
-        "today": utcnow().date(),
+        "today": local_today(),
     }
 
 
