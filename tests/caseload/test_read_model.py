@@ -79,3 +79,23 @@ def test_an_action_is_overdue_by_the_day_in_finland(client: TestClient, session:
     ).render(g=shown, today=today)
     marked = [item for item in page.split("<li")[1:] if 'class="overdue"' in item]
     assert len(marked) == 1 and "Call the office" in marked[0]
+
+
+def test_the_home_page_shows_the_plan_as_the_caseload_reads_it(
+    client: TestClient, session: Session
+) -> None:
+    """The person's home page and the caseload take a plan's state and next review from the
+    same named query."""
+    manager, person = make_case_manager(session), make_young_person(session)
+    assign(session, manager, person)
+    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plans.add_goal(session, actor=manager, plan=plan, text="A home", themes=[])
+    for held_on, next_on in ((date(2026, 9, 1), date(2026, 12, 1)), (date(2026, 11, 1), None)):
+        values = {"held_on": held_on, "next_review_on": next_on}
+        plans.add_review(session, actor=manager, plan=plan, values=values)
+    (row,) = caseload.caseload(session, actor=manager)
+    sign_in(client, person)
+    client.cookies.set("mylife_lang", "en")
+    home = client.get("/").text
+    assert (row.plan_state, row.next_review_on) == ("draft", date(2026, 12, 1))
+    assert "Plan: draft" in home and "Next review: 1.12.2026" in home
