@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.auth.models import Account
 from app.core.types import local_today, saved_id
-from app.plan import agreement, queries
+from app.plan import queries, summaries
 from app.plan.models import GoalStatus, PlanAction, PlanState
 from app.survey import service as survey_service
 from app.survey.help import Contact, latest_help, managers_to_reach
@@ -40,12 +40,8 @@ def _plan(session: Session, person_id: int) -> tuple[PlanAction | None, PlanSumm
     open_goals = [g for g in whole.goals if g.goal.status == GoalStatus.OPEN]
     actions = [a for g in open_goals for a in g.actions]
     goals = [(g.goal.text, sum(a.done for a in g.actions), len(g.actions)) for g in open_goals]
-    upcoming = [r.next_review_on for r in whole.reviews if r.next_review_on]
-    summary = PlanSummary(
-        goals=goals,
-        state=agreement.status(session, plan=plan).state,
-        next_review_on=max(upcoming, default=None),
-    )
+    glance = summaries.plan_summaries(session, [person_id], local_today())[person_id]
+    summary = PlanSummary(goals=goals, state=glance.state, next_review_on=glance.next_review_on)
     return next_step(actions), summary
 
 
@@ -62,7 +58,7 @@ def young_home(session: Session, *, person: Account) -> dict[str, Any]:
         "open": open_one,
         "progress": progress,
         "completed": completed,
-        "help": latest_help(session, person=person, completed=completed),
+        "help": latest_help(session, person=person),
         "step": step,
         "plan": plan,
         "managers": managers,

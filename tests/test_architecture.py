@@ -10,6 +10,7 @@ a function and 400 a file, and these fail a little beyond it. A function counts 
 """
 
 import ast
+import importlib
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -133,3 +134,92 @@ def test_no_file_over_400_lines() -> None:
         f"Files over {MAX_FILE_LINES} lines (about 400 is the guideline): split each along "
         "its seam.\n" + "\n".join(offenders)
     )
+
+
+# --- read models and adapters: the SQL lives in the domain that owns the tables ----------
+
+READERS = ("caseload", "fhir")  # a read model and an adapter: no queries of others' tables
+
+
+def imported_tables(source: str, package: str) -> dict[str, str]:
+    """The tables of other domains a module of `package` imports (`from app.plan.models import
+    Goal`), by the name used for each: `Goal` → `plan.Goal`. Enums and schemas are left out."""
+    found = {}
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+            continue
+        parts = node.module.split(".")
+        if len(parts) == 3 and parts[0] == "app" and parts[2] == "models" and parts[1] != package:
+            models = importlib.import_module(node.module)
+            for alias in node.names:
+                if hasattr(getattr(models, alias.name, None), "__table__"):
+                    found[alias.asname or alias.name] = f"{parts[1]}.{alias.name}"
+    return found
+
+
+def uses_outside_annotations(source: str, names: set[str]) -> list[str]:
+    """`line name` wherever one of `names` is used other than in a type annotation."""
+    tree = ast.parse(source)
+    in_annotations: set[int] = set()
+    for node in ast.walk(tree):
+        annotations: list[ast.expr | None] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a]
+            annotations = [node.returns, *(a.annotation for a in every)]
+        elif isinstance(node, ast.AnnAssign):
+            annotations = [node.annotation]
+        for annotation in filter(None, annotations):
+            in_annotations |= {id(inner) for inner in ast.walk(annotation)}
+    return [
+        f"{node.lineno} {node.id}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id in names and id(node) not in in_annotations
+    ]
+
+
+def reader_modules() -> list[tuple[Path, str, str]]:
+    """Each module of the read model and the adapter: its path, package and source."""
+    return [
+        (module, package, module.read_text(encoding="utf-8"))
+        for package in READERS
+        for module in sorted((APP / package).rglob("*.py"))
+    ]
+
+
+def test_read_models_and_adapters_query_no_other_domains_tables() -> None:
+    """The caseload (a read model) and the FHIR adapter read other domains only through their
+    services and named queries: another domain's table is only ever a type there (the rows
+    those hand over); its enums may be used anywhere. The SQL that reads a table, and the
+    rule it encodes, lives in the domain that owns the table."""
+    offenders = [
+        f"{module.relative_to(APP.parent)}:{use}"
+        for module, package, source in reader_modules()
+        for use in uses_outside_annotations(source, set(imported_tables(source, package)))
+    ]
+    assert not offenders, (
+        "another domain's table used other than as a type (ask its service or named "
+        "queries instead):\n" + "\n".join(offenders)
+    )
+
+
+def test_the_caseload_imports_no_table_of_the_survey_or_the_plan() -> None:
+    tables = {
+        table
+        for _module, package, source in reader_modules()
+        if package == "caseload"
+        for table in imported_tables(source, package).values()
+    }
+    assert tables <= {"auth.Account"}, tables  # the actor, and the accounts auth hands over
+
+
+def test_a_table_used_in_a_query_is_found() -> None:
+    source = (
+        "from app.plan.models import Goal, PlanState\n"
+        "def f(goal: Goal) -> list[Goal]:\n"
+        "    return select(Goal).where(PlanState.DRAFT)\n"
+    )
+    assert imported_tables(source, "caseload") == {"Goal": "plan.Goal"}
+    assert imported_tables(source, "plan") == {}
+    assert uses_outside_annotations(source, {"Goal"}) == ["3 Goal"]

@@ -6,6 +6,7 @@ refused attempts can neither slow the page down nor push real reads out of
 view: allowed reads are paged in full, refusals are only ever counted.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -61,6 +62,14 @@ def event(
         purpose=purpose,
         client_id=client_id,
         token_subject=token_subject[:255] if token_subject else None,
+    )
+
+
+def as_invalid(allowed: AuditEvent) -> AuditEvent:
+    """The row again, as a new row recorded as invalid: an allowed request that then failed
+    (its own row is rolled back with it)."""
+    return AuditEvent.model_validate(
+        {**allowed.model_dump(exclude={"id"}), "outcome": Outcome.INVALID}
     )
 
 
@@ -122,22 +131,24 @@ def _seen_today(
     return {person_id for person_id in found if person_id is not None}
 
 
-def last_allowed(*, actor_id: int, action: str) -> Any:
-    """A subquery (`subject_id`, `at`): when the actor was last allowed `action` on each
-    person's data. What a read model asks for "new since you last looked"."""
-    return (
-        select(
-            col(AuditEvent.subject_id).label("subject_id"),
-            func.max(col(AuditEvent.at)).label("at"),
-        )
+def last_allowed(
+    session: Session, *, actor_id: int, action: str, subject_ids: Collection[int]
+) -> dict[int, datetime]:
+    """When the actor was last allowed `action` on each of these people's data, by person,
+    in one query. What a read model asks for "new since you last looked"."""
+    if not subject_ids:
+        return {}
+    statement = (
+        select(col(AuditEvent.subject_id), func.max(col(AuditEvent.at)))
         .where(
             AuditEvent.actor_id == actor_id,
             AuditEvent.action == action,
             col(AuditEvent.outcome) == Outcome.ALLOWED.value,
+            col(AuditEvent.subject_id).in_(subject_ids),
         )
         .group_by(col(AuditEvent.subject_id))
-        .subquery()
     )
+    return {subject_id: at for subject_id, at in session.exec(statement) if subject_id is not None}
 
 
 # --- what an action was, in the person's words ------------------------------------

@@ -1,8 +1,9 @@
 """Use cases for accounts and sign-in sessions. Flushes, never commits."""
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -199,7 +200,8 @@ def set_locale(session: Session, *, account: Account, locale: str) -> None:
     session.flush()
 
 
-def assign_case(session: Session, *, case_manager: Account, young_person: Account) -> None:
+def assign_case(session: Session, *, case_manager: Account, young_person: Account) -> int:
+    """The person in the case manager's caseload (once); the assignment's id."""
     exists = session.exec(
         select(CaseAssignment).where(
             CaseAssignment.case_manager_id == case_manager.id,
@@ -207,21 +209,56 @@ def assign_case(session: Session, *, case_manager: Account, young_person: Accoun
         )
     ).first()
     if exists is None:
-        session.add(
-            CaseAssignment(
-                case_manager_id=saved_id(case_manager.id),
-                young_person_id=saved_id(young_person.id),
-            )
+        exists = CaseAssignment(
+            case_manager_id=saved_id(case_manager.id), young_person_id=saved_id(young_person.id)
         )
+        session.add(exists)
         session.flush()
+    return saved_id(exists.id)
+
+
+def account(session: Session, account_id: int) -> Account | None:
+    """An account by its id (the caller checks what it may do with it)."""
+    return session.get(Account, account_id)
+
+
+def young_people_of(
+    session: Session, *, manager_id: int, person_id: int | None = None
+) -> list[Account]:
+    """The young people in a case manager's caseload (or the one of them, `person_id`), by
+    name, in one query."""
+    statement = (
+        select(Account)
+        .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
+        .where(CaseAssignment.case_manager_id == manager_id)
+        .order_by(col(Account.display_name), col(Account.id))
+    )
+    if person_id is not None:
+        statement = statement.where(col(Account.id) == person_id)
+    return list(session.exec(statement).all())
+
+
+def case_managers(
+    session: Session, person_ids: Collection[int], *, besides: int | None = None
+) -> dict[int, list[tuple[Account, datetime]]]:
+    """Each person's case managers with the moment each took them on, the longest-standing
+    first, by person, in one query; `besides` left out (the caller checks access)."""
+    if not person_ids:
+        return {}
+    statement = (
+        select(CaseAssignment.young_person_id, Account, CaseAssignment.created_at)
+        .join(Account, col(Account.id) == col(CaseAssignment.case_manager_id))
+        .where(col(CaseAssignment.young_person_id).in_(person_ids))
+        .order_by(col(CaseAssignment.created_at), col(CaseAssignment.id))
+    )
+    if besides is not None:
+        statement = statement.where(CaseAssignment.case_manager_id != besides)
+    found: dict[int, list[tuple[Account, datetime]]] = {}
+    for person_id, manager, since in session.exec(statement):
+        found.setdefault(person_id, []).append((manager, since))
+    return found
 
 
 def case_managers_of(session: Session, *, person_id: int) -> list[Account]:
     """A young person's case managers, the longest-standing first (the caller checks access)."""
-    statement = (
-        select(Account)
-        .join(CaseAssignment, col(CaseAssignment.case_manager_id) == col(Account.id))
-        .where(CaseAssignment.young_person_id == person_id)
-        .order_by(col(CaseAssignment.created_at), col(CaseAssignment.id))
-    )
-    return list(session.exec(statement).all())
+    return [manager for manager, _since in case_managers(session, [person_id]).get(person_id, [])]

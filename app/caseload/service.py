@@ -3,15 +3,13 @@
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, func, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.auth import service as auth_service
-from app.auth.models import Account, CaseAssignment, Role
+from app.auth.models import Account, Role
 from app.caseload import team
 from app.caseload.errors import (
     InvitationInvalid,
@@ -19,11 +17,12 @@ from app.caseload.errors import (
 from app.caseload.models import Invitation
 from app.core.errors import NotFound
 from app.core.security import token_digest
-from app.core.types import saved_id, utcnow
-from app.plan import agreement
-from app.plan.models import Goal, Plan, PlanAction, PlanAgreement, PlanState, Review
+from app.core.types import local_today, saved_id, utcnow
+from app.plan import agreement, summaries
+from app.plan.models import PlanState
+from app.survey import help as survey_help
+from app.survey import queries as survey_queries
 from app.survey import service as survey_service
-from app.survey.models import Answer, Assessment, InstrumentVersion
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -52,7 +51,7 @@ def open_invitation(session: Session, *, token: str) -> tuple[Invitation, Accoun
     ).first()
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
         raise InvitationInvalid()
-    manager = session.get(Account, invitation.case_manager_id)
+    manager = auth_service.account(session, invitation.case_manager_id)
     if manager is None or not manager.is_active:
         raise InvitationInvalid()
     return invitation, manager
@@ -69,15 +68,9 @@ def use_invitation(session: Session, invitation: Invitation, person: Account) ->
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise InvitationInvalid()
-    manager = session.get(Account, invitation.case_manager_id)
+    manager = auth_service.account(session, invitation.case_manager_id)
     assert manager is not None
-    auth_service.assign_case(session, case_manager=manager, young_person=person)
-    assignment = session.exec(
-        select(CaseAssignment.id).where(
-            CaseAssignment.case_manager_id == manager.id,
-            CaseAssignment.young_person_id == person.id,
-        )
-    ).one()
+    assignment = auth_service.assign_case(session, case_manager=manager, young_person=person)
     session.add(
         audit.event(
             actor_id=person.id,
@@ -118,12 +111,9 @@ def preview_joining(session: Session, *, token: str, person: Account) -> JoinPre
     _invitation, manager = open_invitation(session, token=token)
     person_id = saved_id(person.id)
     current = team.managers_of(session, [person_id]).get(person_id, [])
-    count = session.exec(
-        select(func.count()).select_from(Assessment).where(Assessment.subject_id == person_id)
-    ).one()
     return JoinPreview(
         manager=manager,
-        assessments=int(count),
+        assessments=survey_queries.assessment_count(session, person_id),
         current=[c for c in current if c.manager_id != manager.id],
         already=any(c.manager_id == manager.id for c in current),
     )
@@ -131,7 +121,7 @@ def preview_joining(session: Session, *, token: str, person: Account) -> JoinPre
 
 def person(session: Session, *, person_id: int) -> Account:
     """A young person's account (the caller has checked access)."""
-    found = session.get(Account, person_id)
+    found = auth_service.account(session, person_id)
     if found is None or found.role != Role.YOUNG_PERSON:
         raise NotFound()
     return found
@@ -157,180 +147,77 @@ class CaseloadRow:
         return (not self.needs_help, not self.overdue_actions, not self.new_assessment)
 
 
-def _assessment_summary() -> Any:
-    return (
-        select(
-            col(Assessment.subject_id).label("subject_id"),
-            func.max(Assessment.completed_at).label("last_at"),
-            func.count(col(Assessment.id))
-            .filter(col(Assessment.completed_at).is_(None))
-            .label("open"),
-        )
-        .group_by(col(Assessment.subject_id))
-        .subquery()
-    )
-
-
-def _plan_summary(today: date) -> Any:
-    overdue = (
-        select(col(PlanAction.plan_id).label("plan_id"), func.count().label("overdue"))
-        .where(col(PlanAction.done).is_(False), col(PlanAction.due_on) < today)
-        .group_by(col(PlanAction.plan_id))
-        .subquery()
-    )
-    upcoming = (
-        select(
-            col(Review.plan_id).label("plan_id"), func.max(Review.next_review_on).label("next_on")
-        )
-        .group_by(col(Review.plan_id))
-        .subquery()
-    )
-    goals = (
-        select(col(Goal.plan_id).label("plan_id"), func.count().label("goals"))
-        .group_by(col(Goal.plan_id))
-        .subquery()
-    )
-    return (
-        sa_select(
-            col(Plan.young_person_id).label("person_id"),
-            col(PlanAgreement.id).label("agreement_id"),
-            col(PlanAgreement.agreed_at).label("agreed_at"),
-            col(PlanAgreement.proposed_by_role).label("proposed_by_role"),
-            upcoming.c.next_on,
-            func.coalesce(overdue.c.overdue, 0).label("overdue"),
-            func.coalesce(goals.c.goals, 0).label("goals"),
-        )
-        .outerjoin(PlanAgreement, agreement.of_current_revision())
-        .outerjoin(goals, goals.c.plan_id == col(Plan.id))
-        .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
-        .outerjoin(overdue, overdue.c.plan_id == col(Plan.id))
-        .subquery()
-    )
-
-
-def _plan_state(
-    has_plan: bool, agreement_id: int | None, agreed_at: datetime | None
-) -> PlanState | None:
-    return agreement.state_of(agreement_id, agreed_at) if has_plan else None
-
-
-def _needing_help(session: Session, people: list[int]) -> set[int]:
-    """People whose latest completed assessment meets its instrument's help rule."""
-    latest = (
-        select(col(Assessment.subject_id), func.max(col(Assessment.completed_at)).label("at"))
-        .where(col(Assessment.subject_id).in_(people), col(Assessment.completed_at).is_not(None))
-        .group_by(col(Assessment.subject_id))
-        .subquery()
-    )
-    rows = session.exec(
-        select(
-            Assessment.subject_id,
-            Assessment.instrument_version_id,
-            Answer.item_id,
-            Answer.value_int,
-        )
-        .join(
-            latest,
-            (latest.c.subject_id == col(Assessment.subject_id))
-            & (latest.c.at == col(Assessment.completed_at)),
-        )
-        .join(Answer, col(Answer.assessment_id) == col(Assessment.id))
-        .where(col(Answer.item_id).like("%.satisfaction"))
-    ).all()
-    by_person: dict[tuple[int, int], dict[str, int | None]] = {}
-    for subject_id, version_id, item_id, value in rows:
-        by_person.setdefault((subject_id, version_id), {})[item_id.split(".")[0]] = value
-    versions = {v.id: v for v in survey_service.latest_versions(session)} if by_person else {}
-    flagged = set()
-    for (subject_id, version_id), values in by_person.items():
-        version = versions.get(version_id) or session.get(InstrumentVersion, version_id)
-        if version and survey_service.definition_of(version).help_needed(values):
-            flagged.add(subject_id)
-    return flagged
-
-
-def caseload(session: Session, *, actor: Account, search: str = "") -> list[CaseloadRow]:
+def caseload(
+    session: Session, *, actor: Account, search: str = "", now: datetime | None = None
+) -> list[CaseloadRow]:
     """The case manager's young people with what matters now, in a fixed number of queries:
     flagged, overdue and new assessments first, then by name; `search`: a part of the name."""
     if actor.role != Role.CASE_MANAGER:
         raise NotFound()
-    rows = session.execute(_caseload_query(saved_id(actor.id))).all()
+    people = auth_service.young_people_of(session, manager_id=saved_id(actor.id))
     wanted = search.strip().casefold()  # in Python: SQLite's lower() knows only ASCII
-    rows = [row for row in rows if wanted in row.display_name.casefold()]
-    people = [saved_id(row.id) for row in rows]
+    people = [person for person in people if wanted in person.display_name.casefold()]
+    ids = [saved_id(person.id) for person in people]
     # A list view (reloaded often) is recorded once per person per day, not per load.
     audit.record_once_a_day(
         session,
         actor_id=saved_id(actor.id),
         actor_role=str(actor.role),
-        subject_ids=people,
+        subject_ids=ids,
         action="caseload.read",
         object_type="person",
     )
-    flagged = _needing_help(session, people) if people else set()
-    others = team.managers_of(session, people, besides=actor.id) if people else {}
-    found = [_row(row, actor, row.id in flagged, others.get(row.id, ())) for row in rows]
+    others = team.managers_of(session, ids, besides=actor.id)
+    found = _rows(session, actor, people, others, local_today(now))
     return sorted(found, key=lambda row: row.urgency)  # stable: by name within each
 
 
-def summary(session: Session, *, actor: Account, person_id: int) -> CaseloadRow:
+def summary(
+    session: Session, *, actor: Account, person_id: int, now: datetime | None = None
+) -> CaseloadRow:
     """One person's row of the caseload, for their page (the caller has checked access)."""
-    statement = _caseload_query(saved_id(actor.id)).where(col(Account.id) == person_id)
-    row = session.execute(statement).one_or_none()
-    if row is None:
-        raise NotFound()
-    return _row(row, actor, person_id in _needing_help(session, [person_id]), ())
-
-
-def _row(row: Any, actor: Account, flagged: bool, others: Any) -> CaseloadRow:
-    state = _plan_state(row.person_id is not None, row.agreement_id, row.agreed_at)
-    return CaseloadRow(
-        person_id=saved_id(row.id),
-        display_name=row.display_name,
-        last_assessment_at=row.last_at,
-        open_assessment=bool(row.open),
-        plan_state=state,
-        next_review_on=row.next_on,
-        overdue_actions=int(row.overdue or 0),
-        needs_help=flagged,
-        also_with=tuple(others),
-        new_assessment=row.last_at is not None
-        and (row.seen_at is None or row.seen_at < row.last_at),
-        standing=agreement.standing_of(
-            state,
-            goals=int(row.goals or 0),
-            proposed_by_role=row.proposed_by_role,
-            reader=actor.role,
-        ),
+    people = auth_service.young_people_of(
+        session, manager_id=saved_id(actor.id), person_id=person_id
     )
+    if not people:
+        raise NotFound()
+    return _rows(session, actor, people, {}, local_today(now))[0]
 
 
-def _caseload_query(manager_id: int) -> Select[Any]:
-    """One row per young person in the case manager's caseload: their assessments' and
-    plan's summaries, when the manager last read one of their assessments, by name."""
-    assessments, plans = _assessment_summary(), _plan_summary(utcnow().date())
+def _rows(
+    session: Session,
+    actor: Account,
+    people: list[Account],
+    others: dict[int, list[team.Colleague]],
+    today: date,
+) -> list[CaseloadRow]:
+    """The rows, combined from each domain's named queries, one query each however many."""
+    ids = [saved_id(person.id) for person in people]
+    assessments = survey_queries.assessment_summaries(session, ids)
+    plans = summaries.plan_summaries(session, ids, today)
+    flagged = survey_help.needing_help(session, ids)
     # "Since you last looked": the reader's last allowed read of one of the person's
     # assessments, from the audit log that records every such read anyway.
-    seen = audit.last_allowed(actor_id=manager_id, action=survey_service.READ_ACTION)
-    return (
-        sa_select(
-            col(Account.id),
-            col(Account.display_name),
-            assessments.c.last_at,
-            assessments.c.open,
-            plans.c.person_id,
-            plans.c.agreement_id,
-            plans.c.agreed_at,
-            plans.c.next_on,
-            plans.c.overdue,
-            plans.c.proposed_by_role,
-            plans.c.goals,
-            seen.c.at.label("seen_at"),
-        )
-        .join(CaseAssignment, col(CaseAssignment.young_person_id) == col(Account.id))
-        .outerjoin(assessments, assessments.c.subject_id == col(Account.id))
-        .outerjoin(plans, plans.c.person_id == col(Account.id))
-        .outerjoin(seen, seen.c.subject_id == col(Account.id))
-        .where(col(CaseAssignment.case_manager_id) == manager_id)
-        .order_by(col(Account.display_name), col(Account.id))
+    seen = audit.last_allowed(
+        session, actor_id=saved_id(actor.id), action=survey_service.READ_ACTION, subject_ids=ids
     )
+    rows = []
+    for person_id, person in zip(ids, people, strict=True):
+        last_at = assessments[person_id].last_completed_at if person_id in assessments else None
+        plan, seen_at = plans.get(person_id), seen.get(person_id)
+        rows.append(
+            CaseloadRow(
+                person_id=person_id,
+                display_name=person.display_name,
+                last_assessment_at=last_at,
+                open_assessment=person_id in assessments and assessments[person_id].open,
+                plan_state=plan.state if plan else None,
+                next_review_on=plan.next_review_on if plan else None,
+                overdue_actions=plan.overdue_actions if plan else 0,
+                needs_help=person_id in flagged,
+                also_with=tuple(others.get(person_id, ())),
+                new_assessment=last_at is not None and (seen_at is None or seen_at < last_at),
+                standing=summaries.standing(plan, reader=actor.role),
+            )
+        )
+    return rows

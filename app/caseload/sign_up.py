@@ -26,7 +26,7 @@ from app.caseload.errors import (
 from app.caseload.models import Invitation
 from app.caseload.service import open_invitation, use_invitation
 from app.core.errors import AppError, InvalidInput
-from app.core.types import saved_id, utcnow
+from app.core.types import local_today, saved_id
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
 
@@ -42,7 +42,7 @@ def parse_birth_date(text: str) -> date:
             raise ValueError(text)
     except ValueError as error:
         raise BirthDateInvalid(field="birth_date") from error
-    if not date(1900, 1, 1) <= day <= utcnow().date():
+    if not date(1900, 1, 1) <= day <= local_today():
         raise BirthDateInvalid(field="birth_date")
     return day
 

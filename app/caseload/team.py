@@ -4,10 +4,10 @@ the person's page and the invitation. Reads only."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.auth.models import Account, CaseAssignment
+from app.auth import service as auth_service
+from app.auth.models import Account
 from app.auth.naming import describe
 from app.core.types import saved_id
 
@@ -32,26 +32,22 @@ def managers_of(
     session: Session, people: list[int], *, besides: int | None = None
 ) -> dict[int, list[Colleague]]:
     """The case managers of each person (longest first), in one query; `besides` left out."""
-    statement = (
-        select(
-            col(CaseAssignment.young_person_id),
-            col(Account.id),
-            col(Account.display_name),
-            col(Account.role),
-            col(Account.organisation),
-            col(CaseAssignment.created_at),
-        )
-        .join(Account, col(Account.id) == col(CaseAssignment.case_manager_id))
-        .where(col(CaseAssignment.young_person_id).in_(people))
-        .order_by(col(CaseAssignment.created_at), col(CaseAssignment.id))
-    )
-    if besides is not None:
-        statement = statement.where(col(CaseAssignment.case_manager_id) != besides)
-    found: dict[int, list[Colleague]] = {}
-    for person_id, manager_id, name, role, organisation, since in session.execute(statement):
-        colleague = Colleague(person_id, saved_id(manager_id), name, role, organisation, since)
-        found.setdefault(person_id, []).append(colleague)
-    return found
+    return {
+        person_id: [
+            Colleague(
+                person_id,
+                saved_id(manager.id),
+                manager.display_name,
+                manager.role,
+                manager.organisation,
+                since,
+            )
+            for manager, since in managers
+        ]
+        for person_id, managers in auth_service.case_managers(
+            session, people, besides=besides
+        ).items()
+    }
 
 
 def also_with(session: Session, *, actor: Account, person_id: int) -> list[Colleague]:

@@ -104,10 +104,7 @@ Caller = Annotated[Portal, Depends(portal)]
 
 def refused(allowed: AuditEvent, error: AppError) -> AppError:
     """An allowed request that then failed is rolled back; its audit row is kept, as invalid."""
-    row = AuditEvent.model_validate(
-        {**allowed.model_dump(exclude={"id"}), "outcome": Outcome.INVALID}
-    )
-    error.keep.append(row)
+    error.keep.append(audit.as_invalid(allowed))
     return error
 
 

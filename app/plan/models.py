@@ -6,14 +6,25 @@ The plan's `revision` counts every change to anything in it; `content_revision` 
 revision of the last change to what an agreement covers (see `app/plan/agreement.py`).
 """
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field as PydanticField
 from pydantic import Strict, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlmodel import Field, SQLModel, col
 from sqlmodel._compat import SQLModelConfig
 
 from app.core.i18n import N_, Labelled, gettext
@@ -152,6 +163,18 @@ class PlanAction(ActionBase, Versioned, table=True):
     owner: ActionOwner = Field(sa_type=String(20))
     service_name: str | None = Field(default=None, max_length=SERVICE_NAME_MAX)
     done: bool = False
+
+    def _overdue(self, today: date) -> bool:
+        return not self.done and self.due_on is not None and self.due_on < today
+
+    @classmethod
+    def _overdue_clause(cls, today: date) -> ColumnElement[bool]:
+        return and_(col(cls.done).is_(False), col(cls.due_on) < today)
+
+    # The rule: not done and its day has passed (`today` in Finnish time: `local_today`),
+    # on one action (`action.overdue(today)`, the pages) and as SQL (`PlanAction.overdue(today)`,
+    # counting many plans' actions in one query).
+    overdue: ClassVar[hybrid_method[[date], bool]] = hybrid_method(_overdue, _overdue_clause)
 
 
 class ReviewBase(SQLModel):

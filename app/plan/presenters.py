@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.auth.models import Account, Role
 from app.auth.naming import describe, describe_account, role_label
 from app.core.i18n import N_, gettext
-from app.core.types import utcnow
+from app.core.types import local_today
 from app.plan import agreement, etags, queries
 from app.plan.models import (
     ActionPublic,
@@ -160,7 +160,8 @@ def page(
     forms: Forms | None = None,
     saved: SavedNote | None = None,
 ) -> Context:
-    """Everything the plan page shows, in a fixed number of queries."""
+    """Everything the plan page shows, in a fixed number of queries; `today` (for the actions'
+    `overdue`) in Finnish time."""
     whole = queries.view(session, plan=plan)
     focus = queries.focus_suggestions(session, plan=plan)
     state = agreement.status(session, plan=plan)
@@ -180,7 +181,7 @@ def page(
         "forms": forms or {},
         "saved": saved,
         "field_label": field_label,
-        "today": utcnow().date(),
+        "today": local_today(),
     }
 
 

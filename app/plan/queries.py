@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.core.types import saved_id
 from app.plan.models import Goal, Plan, PlanAction, PlanChange, Review
+from app.survey import queries as survey_queries
 from app.survey import service as survey
 
 
@@ -101,20 +102,18 @@ class Focus:
 def focus_suggestions(session: Session, *, plan: Plan) -> list[Focus]:
     """Themes of the latest completed assessment rated clearly more important than satisfying
     (the survey's gap rule), the widest gap first."""
-    completed = [
-        a for a in survey.assessments_of(session, subject_id=plan.young_person_id) if a.completed_at
-    ]
-    if not completed:
+    latest = survey_queries.latest_completed(session, [plan.young_person_id]).get(
+        plan.young_person_id
+    )
+    if latest is None:
         return []
-    latest = max(completed, key=lambda a: a.completed_at)  # type: ignore[arg-type,return-value]
     definition = survey.assessment_definition(session, latest)
     answers = survey.answers_for(session, [saved_id(latest.id)])[saved_id(latest.id)]
+    importance = definition.ratings(answers, "importance")
+    satisfaction = definition.ratings(answers, "satisfaction")
     found = []
     for theme in definition.themes:
-        importance = answers.get(f"{theme.id}.importance")
-        satisfaction = answers.get(f"{theme.id}.satisfaction")
-        imp = importance.value_int if importance is not None else None
-        sat = satisfaction.value_int if satisfaction is not None else None
+        imp, sat = importance[theme.id], satisfaction[theme.id]
         if definition.more_important_than_satisfying(imp, sat):
             found.append(Focus(theme.id, imp or 0, sat or 0))
     return sorted(found, key=lambda f: f.satisfaction - f.importance)

@@ -63,12 +63,6 @@ class ThemeReading:
         return self.satisfaction - self.previous_satisfaction
 
 
-def _value(answers: Mapping[str, Answer], theme: Theme, viewpoint: str) -> int | None:
-    item = theme.item(viewpoint)  # type: ignore[arg-type]
-    answer = answers.get(item.id) if item else None
-    return answer.value_int if answer else None
-
-
 def _text(answers: Mapping[str, Answer], theme: Theme) -> str | None:
     item = theme.item("future")
     answer = answers.get(item.id) if item else None
@@ -91,13 +85,14 @@ def readings(
 ) -> list[ThemeReading]:
     """One reading per theme; an earlier assessment is matched by theme id."""
     staff = staff or {}
-    earlier = {t.id: t for t in previous[0].themes} if previous else {}
+    importances = definition.ratings(answers, "importance")
+    satisfactions = definition.ratings(answers, "satisfaction")
+    before = previous[0].ratings(previous[1], "importance") if previous else {}
+    before_satisfied = previous[0].ratings(previous[1], "satisfaction") if previous else {}
     result = []
     for theme in definition.themes:
-        importance = _value(answers, theme, "importance")
-        satisfaction = _value(answers, theme, "satisfaction")
+        importance, satisfaction = importances[theme.id], satisfactions[theme.id]
         scale = definition.scale(theme.item("satisfaction").scale)  # type: ignore[union-attr]
-        old = earlier.get(theme.id)
         result.append(
             ThemeReading(
                 theme_id=theme.id,
@@ -107,12 +102,8 @@ def readings(
                 satisfaction=satisfaction,
                 band=scale.band_for(satisfaction) if satisfaction is not None else None,
                 gap=definition.more_important_than_satisfying(importance, satisfaction),
-                previous_importance=_value(previous[1], old, "importance")
-                if previous and old
-                else None,
-                previous_satisfaction=_value(previous[1], old, "satisfaction")
-                if previous and old
-                else None,
+                previous_importance=before.get(theme.id),
+                previous_satisfaction=before_satisfied.get(theme.id),
                 comment=_text(answers, theme),
                 staff=staff.get(theme.id),
                 staff_differs=_differs(staff.get(theme.id), satisfaction, disagreement),

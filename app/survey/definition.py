@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -28,6 +28,12 @@ ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}\.[a-z]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
 Viewpoint = Literal["importance", "satisfaction", "future"]
+
+
+class Rating(Protocol):
+    """A stored answer as far as a rating goes (the survey's `Answer`)."""
+
+    value_int: int | None
 
 
 class PathError(ValueError):
@@ -207,6 +213,17 @@ class InstrumentDefinition(Strict):
 
     def scale(self, scale_id: str | None) -> Scale:
         return next(scale for scale in self.scales if scale.id == scale_id)
+
+    def ratings(self, answers: Mapping[str, Rating], viewpoint: Viewpoint) -> dict[str, int | None]:
+        """Each theme's number from one viewpoint (importance or satisfaction), None while it is
+        unanswered: the one way answers are read by theme, for the Circle of Life, the help
+        rule and the plan's focus."""
+        found: dict[str, int | None] = {}
+        for theme in self.themes:
+            item = theme.item(viewpoint)
+            answer = answers.get(item.id) if item else None
+            found[theme.id] = answer.value_int if answer is not None else None
+        return found
 
     def more_important_than_satisfying(
         self, importance: int | None, satisfaction: int | None

@@ -3,7 +3,7 @@ instrument's `help` rule), with ways to act now: the person's own case managers 
 reach them, and the services configured in MYLIFE_HELP_CONTACTS (by default the Finnish
 national ones). Reads only."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -14,9 +14,10 @@ from app.auth.naming import describe_account
 from app.auth.service import case_managers_of
 from app.core.config import HelpContact, get_settings
 from app.core.i18n import localized
-from app.survey import service
+from app.core.types import saved_id
+from app.survey import queries, service
 from app.survey.definition import InstrumentDefinition
-from app.survey.models import Answer, Assessment
+from app.survey.models import Answer
 
 
 @dataclass(frozen=True)
@@ -88,25 +89,32 @@ def help_box(
     )
 
 
-def _satisfaction(
-    definition: InstrumentDefinition, answers: Mapping[str, Answer]
-) -> dict[str, int | None]:
-    found: dict[str, int | None] = {}
-    for theme in definition.themes:
-        item = theme.item("satisfaction")
-        answer = answers.get(item.id) if item else None
-        found[theme.id] = answer.value if answer and isinstance(answer.value, int) else None
-    return found
+def calls_for_help(definition: InstrumentDefinition, answers: Mapping[str, Answer]) -> bool:
+    """The rule, for one assessment's answers: its instrument's help rule on their
+    satisfaction ratings."""
+    return bool(definition.help_needed(definition.ratings(answers, "satisfaction")))
 
 
-def latest_help(
-    session: Session, *, person: Account, completed: list[Assessment]
-) -> HelpBox | None:
-    """The box while it applies to the person: their latest completed assessment calls for it
-    (`completed`: their completed assessments)."""
-    if not completed:
+def needing_help(session: Session, person_ids: Collection[int]) -> set[int]:
+    """The people whose latest completed assessment calls for help (the caseload's flag), in
+    a fixed number of queries: the assessments, their answers, their instrument versions."""
+    latest = queries.latest_completed(session, person_ids)
+    answers = service.answers_for(session, [saved_id(a.id) for a in latest.values()])
+    return {
+        person_id
+        for person_id, assessment in latest.items()
+        if calls_for_help(
+            service.assessment_definition(session, assessment), answers[saved_id(assessment.id)]
+        )
+    }
+
+
+def latest_help(session: Session, *, person: Account) -> HelpBox | None:
+    """The box while it applies to the person: their latest completed assessment calls for it."""
+    person_id = saved_id(person.id)
+    latest = queries.latest_completed(session, [person_id]).get(person_id)
+    if latest is None:
         return None
-    latest = max(completed, key=lambda a: a.completed_at or a.started_at)
     definition = service.assessment_definition(session, latest)
-    answers = service.answers_for(session, [latest.id or 0])[latest.id or 0]
-    return help_box(session, definition, _satisfaction(definition, answers), person)
+    answers = service.answers_for(session, [saved_id(latest.id)])[saved_id(latest.id)]
+    return help_box(session, definition, definition.ratings(answers, "satisfaction"), person)

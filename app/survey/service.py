@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.auth import access
 from app.auth.models import Account
 from app.core.errors import NotFound
-from app.core.types import saved_id, utcnow
+from app.core.types import local_today, saved_id, utcnow
 from app.survey.definition import InstrumentDefinition, Texts, parse_definition, theme_ids_of
 from app.survey.errors import (
     AssessmentClosed,
@@ -125,7 +125,7 @@ def choose_version(session: Session, *, person: Account) -> InstrumentVersion:
     candidates = latest_versions(session)
     if not candidates:
         raise NoInstrument()
-    age = _age(person.birth_date, utcnow().date())
+    age = _age(person.birth_date, local_today())
     for version in candidates:
         ages = definition_of(version).ages
         if age is None or ages.min <= age <= ages.max:

@@ -1,0 +1,95 @@
+"""Many plans at a glance, for read models (the caseload and a person's page): each plan's
+state by the agreement's rule, its goals, its overdue actions by the action's rule and its next
+review, in one query however many plans. Checks nothing (the caller has checked access)."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import Session, col
+
+from app.plan import agreement
+from app.plan.models import Goal, Plan, PlanAction, PlanAgreement, PlanState, Review
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    state: PlanState
+    goals: int
+    overdue_actions: int
+    next_review_on: date | None  # the latest a review has set
+    proposed_by_role: str | None  # of the current revision's proposal, if any
+
+
+def standing(summary: PlanSummary | None, *, reader: str) -> agreement.Standing:
+    """Whose move it is, as `reader` reads it in a list (None: no plan yet)."""
+    if summary is None:
+        return agreement.standing_of(None, goals=0, proposed_by_role=None, reader=reader)
+    return agreement.standing_of(
+        summary.state,
+        goals=summary.goals,
+        proposed_by_role=summary.proposed_by_role,
+        reader=reader,
+    )
+
+
+def plan_summaries(
+    session: Session, person_ids: Collection[int], today: date
+) -> dict[int, PlanSummary]:
+    """Each person's plan at a glance, by person (those without a plan left out), in one
+    query; `today` in Finnish time (`local_today`) decides which actions are overdue."""
+    if not person_ids:
+        return {}
+    overdue = _per_plan(PlanAction.plan_id, func.count(), PlanAction.overdue(today))
+    goals = _per_plan(Goal.plan_id, func.count())
+    upcoming = _per_plan(Review.plan_id, func.max(Review.next_review_on))
+    statement = (
+        select(
+            col(Plan.young_person_id),
+            col(PlanAgreement.id),
+            col(PlanAgreement.agreed_at),
+            col(PlanAgreement.proposed_by_role),
+            func.coalesce(goals.c.value, 0),
+            func.coalesce(overdue.c.value, 0),
+            upcoming.c.value,
+        )
+        .outerjoin(PlanAgreement, agreement.of_current_revision())
+        .outerjoin(goals, goals.c.plan_id == col(Plan.id))
+        .outerjoin(overdue, overdue.c.plan_id == col(Plan.id))
+        .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
+        .where(col(Plan.young_person_id).in_(person_ids))
+    )
+    found = {}
+    for (
+        person_id,
+        agreement_id,
+        agreed_at,
+        proposed_by,
+        goal_count,
+        late,
+        next_on,
+    ) in session.execute(statement):
+        found[person_id] = PlanSummary(
+            state=agreement.state_of(agreement_id, agreed_at),
+            goals=int(goal_count),
+            overdue_actions=int(late),
+            next_review_on=next_on,
+            proposed_by_role=proposed_by,
+        )
+    return found
+
+
+def _per_plan(
+    plan_id: Any, value: Any, *where: ColumnElement[bool] | SQLCoreOperations[bool]
+) -> Any:
+    """A subquery (`plan_id`, `value`): an aggregate of a plan's rows in one of its tables,
+    of those that meet `where`, per plan."""
+    return (
+        select(col(plan_id).label("plan_id"), value.label("value"))
+        .where(*where)
+        .group_by(col(plan_id))
+        .subquery()
+    )
