@@ -1,33 +1,21 @@
 """Accounts, linked external identities, sign-in sessions and case assignments."""
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.i18n import N_, gettext
+from app.core.i18n import N_, Labelled
 from app.core.types import UTCDateTime, utcnow
 
 
-class Role(StrEnum):
-    YOUNG_PERSON = "young_person"
-    CASE_MANAGER = "case_manager"
-    MANAGER = "manager"
-    ADMIN = "admin"
+class Role(Labelled):
+    """An account's role; `Role.CASE_MANAGER.label` is its name in the reader's language."""
 
-    @property
-    def label(self) -> str:
-        """The role in the reader's language."""
-        return gettext(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.YOUNG_PERSON: N_("young person"),
-    Role.CASE_MANAGER: N_("case manager"),
-    Role.MANAGER: N_("manager"),
-    Role.ADMIN: N_("administrator"),
-}
+    YOUNG_PERSON = "young_person", N_("young person")
+    CASE_MANAGER = "case_manager", N_("case manager")
+    MANAGER = "manager", N_("manager")
+    ADMIN = "admin", N_("administrator")
 
 
 class AccountBase(SQLModel):

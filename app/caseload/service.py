@@ -10,6 +10,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction
+from app.auth import access
 from app.auth import service as auth_service
 from app.auth.models import Account, CaseAssignment, Role
 from app.caseload import team
@@ -80,10 +82,9 @@ def use_invitation(session: Session, invitation: Invitation, person: Account) ->
     ).one()
     session.add(
         audit.event(
-            actor_id=person.id,
-            actor_role=str(person.role),
+            **access.audit_actor(person),
             subject_id=person.id,
-            action="caseload.join",
+            action=AuditAction.CASELOAD_JOIN,
             object_type="case_assignment",
             object_id=assignment,
         )
@@ -243,10 +244,9 @@ def caseload(session: Session, *, actor: Account) -> list[CaseloadRow]:
     # A list view (reloaded often) is recorded once per person per day, not per load.
     audit.record_once_a_day(
         session,
-        actor_id=saved_id(actor.id),
-        actor_role=str(actor.role),
+        **access.audit_actor(actor),
         subject_ids=people,
-        action="caseload.read",
+        action=AuditAction.CASELOAD_READ,
         object_type="person",
     )
     flagged = _needing_help(session, people) if people else set()

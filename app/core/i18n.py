@@ -61,11 +61,12 @@ def gettext(message: str, **params: object) -> str:
 
 class Labelled(StrEnum):
     """A choice whose label, in the reader's language, is defined with it:
-    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`."""
+    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`; `GoalStatus("open")` the member
+    (the label's default only lets a type checker see that lookup: every member has one)."""
 
     _label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label

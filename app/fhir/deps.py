@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction, Purpose
 from app.audit.models import AuditEvent, Outcome
 from app.auth import access, identities
 from app.auth.models import Account, Role
@@ -49,7 +50,7 @@ class Portal:
         return self.person.id if self.person else None
 
     def authorize(
-        self, session: Session, needed: str, action: str, object_type: str, **kw: Any
+        self, session: Session, needed: str, action: AuditAction, object_type: str, **kw: Any
     ) -> AuditEvent:
         return access.authorize_client(
             session,
@@ -80,11 +81,11 @@ def _bearer_token(request: Request) -> tokens.AccessToken:
             actor_id=None,
             actor_role=audit.PORTAL,
             subject_id=None,
-            action="fhir.token",
+            action=AuditAction.FHIR_TOKEN,
             object_type=resource,
             object_id=None,
             outcome=Outcome.DENIED,
-            purpose="portal",
+            purpose=Purpose.PORTAL,
         )
     ]
     raise error
@@ -124,7 +125,7 @@ def read_own(
     caller.authorize(
         session,
         f"patient/{resource_type}.read",
-        "fhir.read",
+        AuditAction.FHIR_READ,
         resource_type,
         object_id=number,
         owner_id=found[1] if found else None,

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
+from app.audit.actions import AuditAction
 from app.auth import access
 from app.auth.models import Account
 from app.core.bounds import storable_text
@@ -64,7 +65,7 @@ def data(obj: Editable) -> dict[str, Any]:
 
 
 def plan_of(
-    session: Session, *, actor: Account, person_id: int, action: str, audited: bool = True
+    session: Session, *, actor: Account, person_id: int, action: AuditAction, audited: bool = True
 ) -> Plan:
     """The person's plan (created on first use), if the actor may touch it (audited)."""
     access.authorize(
@@ -92,7 +93,12 @@ def plan_of(
 
 
 def object_in_plan(
-    session: Session, *, actor: Account, model: type[AnyEditable], object_id: int, action: str
+    session: Session,
+    *,
+    actor: Account,
+    model: type[AnyEditable],
+    object_id: int,
+    action: AuditAction,
 ) -> tuple[AnyEditable, Plan]:
     """A goal, action or review and its plan, if the actor may touch it (audited)."""
     obj = session.get(model, object_id)

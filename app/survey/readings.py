@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
 from app.core.types import saved_id, utcnow
@@ -34,7 +35,7 @@ def record(
     if actor.role != Role.CASE_MANAGER or assessment.status != AssessmentStatus.COMPLETED:
         raise NotFound()
     service.authorize_assessment(
-        session, actor=actor, assessment=assessment, action="assessment.reading.update"
+        session, actor=actor, assessment=assessment, action=AuditAction.READING_UPDATE
     )
     cleaned = _cleaned(service.assessment_definition(session, assessment), values)
     _replace(session, actor=actor, assessment=assessment, values=cleaned)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
+from app.audit.actions import AuditAction
 from app.auth import access
 from app.auth.models import Account
 from app.core.errors import NotFound
@@ -163,7 +164,7 @@ def authorize_assessment(
     *,
     actor: Account,
     assessment: Assessment,
-    action: str,
+    action: AuditAction,
     only_self: bool = False,
 ) -> None:
     """The one access check for an assessment (audited when the actor is not the person)."""
@@ -179,7 +180,7 @@ def authorize_assessment(
 
 
 def _load(
-    session: Session, *, actor: Account, assessment_id: int, action: str, only_self: bool
+    session: Session, *, actor: Account, assessment_id: int, action: AuditAction, only_self: bool
 ) -> Assessment:
     assessment = session.get(Assessment, assessment_id)
     if assessment is None:
@@ -192,7 +193,7 @@ def _load(
 
 def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
     """An assessment the actor may read (audited); anything else is simply not found."""
-    read = "assessment.read"
+    read = AuditAction.ASSESSMENT_READ
     return _load(session, actor=actor, assessment_id=assessment_id, action=read, only_self=False)
 
 
@@ -203,7 +204,7 @@ def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) 
         session,
         actor=actor,
         assessment_id=assessment_id,
-        action="assessment.answer",
+        action=AuditAction.ASSESSMENT_ANSWER,
         only_self=True,
     )
 
@@ -282,7 +283,7 @@ def list_assessments(
             session,
             actor=actor,
             subject_id=subject_id or 0,
-            action="assessment.list",
+            action=AuditAction.ASSESSMENT_LIST,
             object_type="person",
             object_id=subject_id,
         )

@@ -6,6 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.plan import service as plans
 from tests.browser.conftest import axe_violations
 from tests.factories import PASSWORD, assign, make_case_manager, make_young_person
@@ -33,7 +34,9 @@ def test_two_sides_edit_the_same_goal(browser: Browser, live_server: str, engine
         manager = make_case_manager(session, display_name="Kaisa", locale="en")
         person = make_young_person(session, display_name="Lumi", locale="en")
         assign(session, manager, person)
-        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         goal = plans.add_goal(
             session, actor=person, plan=plan, text="Find a job", themes=["studies_work"]
         )

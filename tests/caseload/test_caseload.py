@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account, Role
 from app.caseload import service as caseload
 from app.core.types import utcnow
@@ -31,7 +32,9 @@ def with_everything(session: Session, manager: Account, person: Account) -> None
         session, actor=person, assessment=assessment, item_id="resilience.satisfaction", value=1
     )
     survey.submit(session, actor=person, assessment=assessment)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=manager, plan=plan, text="Goal", themes=[])
     plans.add_action(
         session,
@@ -107,7 +110,9 @@ def test_plan_page_queries_do_not_grow_with_the_plan(client: TestClient, session
     for size in (5, 500):
         manager, person = make_case_manager(session), make_young_person(session)
         assign(session, manager, person)
-        plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         for number in range(size):
             goal = plans.add_goal(
                 session, actor=manager, plan=plan, text=f"Goal {number}", themes=["health"]
@@ -133,7 +138,9 @@ def test_the_caseload_shows_the_plan_state_the_plan_page_shows(session: Session)
     manager = make_case_manager(session)
     person = make_young_person(session, display_name="Lumi")
     assign(session, manager, person)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
 
     def both() -> tuple[str | None, str]:
         (row,) = caseload.caseload(session, actor=manager)
