@@ -159,7 +159,7 @@ def sign_in(
     """The account this identity signs in to, or a new one made by `sign_up` from the
     invitation if it has none; and whether this sign-in used the invitation."""
     account = account_for(session, issuer=identity.issuer, subject=identity.subject)
-    if provider.audience == "staff":
+    if not provider.for_young_people:
         if account is None or account.role == Role.YOUNG_PERSON or not account.is_active:
             raise UnknownStaff()
         return account, False
@@ -232,7 +232,7 @@ def _same_session(
     return (
         account.id == flow.account_id
         and account.role == Role.YOUNG_PERSON
-        and provider.audience == "young_people"
+        and provider.for_young_people
         and bool(session_binding and flow.session_binding)
         and hmac.compare_digest(session_binding or "", flow.session_binding or "")
     )

@@ -36,7 +36,7 @@ def _signin_page(request: Request, next_path: str, **context: object) -> Respons
     values = {
         "next": safe_next(next_path),
         "local_enabled": service.local_accounts_enabled(),
-        "providers": sorted(settings.oidc_providers, key=lambda p: p.audience != "young_people"),
+        "providers": sorted(settings.oidc_providers, key=lambda p: not p.for_young_people),
     }
     return render(request, "auth/signin.html", {**values, **context}, status_code=status)
 
@@ -126,7 +126,7 @@ async def oidc_callback(
     binding = _session_binding(request)
 
     def complete() -> Response:
-        if flow.purpose == "link":
+        if flow.purpose == oidc.FlowPurpose.LINK:
             account = identities.link_requested(
                 session,
                 provider=provider,
@@ -214,11 +214,11 @@ async def start_link(request: Request, name: str, actor: YoungPerson) -> Respons
     """Link a provider to the signed-in young person (a form with the CSRF token): the
     provider asks them to sign in afresh, and the answer counts only in this session."""
     provider = oidc.provider_named(name)
-    if provider.audience != "young_people":
+    if not provider.for_young_people:
         raise NotFound()
     flow = oidc.Flow(
         provider=name,
-        purpose="link",
+        purpose=oidc.FlowPurpose.LINK,
         next=METHODS_PATH,
         account_id=actor.id,
         session_binding=_session_binding(request),

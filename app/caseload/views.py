@@ -72,7 +72,7 @@ def _invitation_page(
         "token": token,
         "manager": manager,
         "preview": preview,
-        "providers": [p for p in settings.oidc_providers if p.audience == "young_people"],
+        "providers": settings.young_people_providers,
         "local_enabled": auth_service.local_accounts_enabled(),
         **context,
     }

@@ -30,7 +30,7 @@ from app.fhir.deps import (
 from app.fhir.errors import InvalidResource, fhir_response
 from app.plan import agreement
 from app.plan import queries as plans
-from app.plan.models import Plan
+from app.plan.models import Plan, PlanState
 from app.survey import service as survey
 from app.survey.answers import import_completed
 from app.survey.models import Assessment
@@ -174,7 +174,7 @@ def import_response(
 
 
 def _care_plan(session: Session, plan: Plan, person: Account) -> dict[str, Any]:
-    agreed = agreement.status(session, plan=plan).state == "agreed"
+    agreed = agreement.status(session, plan=plan).state == PlanState.AGREED
     return resources.care_plan(plans.view(session, plan=plan), agreed=agreed, person=person)
 
 

@@ -16,7 +16,7 @@ from app.auth.oidc import Identity
 from app.caseload import service as caseload
 from app.caseload import sign_up
 from app.caseload.models import Invitation
-from app.core.config import OidcProvider
+from app.core.config import Audience, OidcProvider
 from app.core.i18n import current_locale, set_locale
 from app.core.types import saved_id
 from app.survey import service as survey
@@ -273,7 +273,7 @@ def test_a_verified_name_from_the_portal_is_the_persons_own(session: Session) ->
     portal = OidcProvider(
         name="portal",
         label="Portal",
-        audience="young_people",
+        audience=Audience.YOUNG_PEOPLE,
         discovery_url="https://portal.test/.well-known/openid-configuration",
         client_id="mylife",
     )
