@@ -5,7 +5,7 @@ import hashlib
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -17,13 +17,13 @@ from app.auth.deps import (
     sign_in_response,
 )
 from app.auth.devices import KnownDeviceDep, remember_device
-from app.core.bounds import INT_MAX
 from app.core.config import OidcProvider, get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.edge import set_browser_seed
 from app.core.errors import AppError, NotFound
 from app.core.i18n import current_locale
 from app.core.problems import safe_next
+from app.core.schemas import PathId
 from app.core.security import SESSION_COOKIE, cookie_name, derived_key
 from app.core.templates import render
 
@@ -184,7 +184,6 @@ def secure_cookies() -> bool:
 METHODS_PATH = "/account/sign-in-methods"
 NOTICE_KEY = "mylife_notice"  # what was just linked or removed, shown once (flow cookie)
 YoungPeopleIssuers = Annotated[dict[str, OidcProvider], Depends(oidc.young_people_issuers)]
-IdentityId = Annotated[int, Path(ge=1, le=INT_MAX)]
 
 
 def _methods_page(
@@ -232,7 +231,7 @@ def remove_method(
     session: SessionDep,
     actor: YoungPerson,
     issuers: YoungPeopleIssuers,
-    identity_id: IdentityId,
+    identity_id: PathId,
 ) -> Response:
     try:
         removed = identities.unlink(session, account=actor, identity_id=identity_id)

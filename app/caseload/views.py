@@ -14,12 +14,12 @@ from app.core.config import get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.errors import AppError
 from app.core.forms import FormDep, text_fields
+from app.core.schemas import PathId
 from app.core.security import hash_password
 from app.core.templates import render
 from app.survey import service as survey_service
 
 router = APIRouter(include_in_schema=False)
-PersonId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Token = Annotated[str, Path(min_length=10, max_length=100)]
 SIGN_UP_FIELDS = ["display_name", "username", "birth_date", "password"]
 
@@ -42,7 +42,7 @@ def create_invitation(
 
 @router.get("/people/{person_id}")
 def person(
-    request: Request, session: SessionDep, actor: CaseManager, person_id: PersonId
+    request: Request, session: SessionDep, actor: CaseManager, person_id: PathId
 ) -> Response:
     assessments = survey_service.list_assessments(session, actor=actor, subject_id=person_id)
     context = {

@@ -3,20 +3,19 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from app.audit.actions import AuditAction
 from app.auth.deps import SignedIn
 from app.core.db import SessionDep
+from app.core.schemas import PathId
 from app.plan import service
 from app.plan.models import Goal, Plan, PlanAction, Review
 from app.plan.service import AnyEditable
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
 
 def plan_for(action: AuditAction) -> Callable[..., Plan]:
-    def load(session: SessionDep, actor: SignedIn, person_id: Id) -> Plan:
+    def load(session: SessionDep, actor: SignedIn, person_id: PathId) -> Plan:
         return service.plan_of(session, actor=actor, person_id=person_id, action=action)
 
     return load
@@ -35,21 +34,21 @@ def _found(
 
 
 def goal_for(action: AuditAction) -> Callable[..., tuple[Goal, Plan]]:
-    def load(session: SessionDep, actor: SignedIn, goal_id: Id) -> tuple[Goal, Plan]:
+    def load(session: SessionDep, actor: SignedIn, goal_id: PathId) -> tuple[Goal, Plan]:
         return _found(session, actor, Goal, goal_id, action)
 
     return load
 
 
 def action_for(action: AuditAction) -> Callable[..., tuple[PlanAction, Plan]]:
-    def load(session: SessionDep, actor: SignedIn, action_id: Id) -> tuple[PlanAction, Plan]:
+    def load(session: SessionDep, actor: SignedIn, action_id: PathId) -> tuple[PlanAction, Plan]:
         return _found(session, actor, PlanAction, action_id, action)
 
     return load
 
 
 def review_for(action: AuditAction) -> Callable[..., tuple[Review, Plan]]:
-    def load(session: SessionDep, actor: SignedIn, review_id: Id) -> tuple[Review, Plan]:
+    def load(session: SessionDep, actor: SignedIn, review_id: PathId) -> tuple[Review, Plan]:
         return _found(session, actor, Review, review_id, action)
 
     return load

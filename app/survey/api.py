@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 from sqlmodel import Session
 
 from app.auth.deps import SignedIn, YoungPerson
@@ -10,7 +10,7 @@ from app.core.db import SessionDep
 from app.core.openapi import problem_responses
 from app.survey import presenters, service
 from app.survey.answers import save_answer, unanswered
-from app.survey.deps import OwnAssessment, ReadableAssessment
+from app.survey.deps import CompareQuery, OwnAssessment, ReadableAssessment
 from app.survey.models import (
     AnswerIn,
     AnswerPublic,
@@ -23,7 +23,6 @@ from app.survey.models import (
 )
 
 router = APIRouter(tags=["survey"], responses=problem_responses(400, 401, 404, 422))
-CompareQuery = Annotated[str, Query(max_length=12, pattern=r"^(none|\d{1,10})?$")]
 
 
 @router.get("/instruments", response_model=list[InstrumentVersionPublic])

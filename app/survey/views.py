@@ -12,7 +12,7 @@ from app.core.forms import FormDep, text_fields
 from app.core.templates import render
 from app.survey import presenters, readings, service
 from app.survey.answers import save_answer, save_answers
-from app.survey.deps import OwnAssessment, ReadableAssessment
+from app.survey.deps import CompareQuery, OwnAssessment, ReadableAssessment
 from app.survey.models import Assessment, AssessmentStatus
 
 router = APIRouter(include_in_schema=False)
@@ -150,7 +150,7 @@ def result(
     session: SessionDep,
     actor: SignedIn,
     assessment: ReadableAssessment,
-    compare: Annotated[str, Query(max_length=12)] = "",
+    compare: CompareQuery = "",
 ) -> Response:
     if assessment.status == AssessmentStatus.IN_PROGRESS:
         return _redirect(f"/assessments/{assessment.id}/review")
@@ -187,7 +187,7 @@ def circle_image(
     session: SessionDep,
     actor: SignedIn,
     assessment: ReadableAssessment,
-    compare: Annotated[str, Query(max_length=12)] = "",
+    compare: CompareQuery = "",
 ) -> Response:
     """The circle as an image: the SVG itself, or the same drawing rendered to PNG."""
     if request.url.path.endswith(".svg"):
