@@ -67,10 +67,7 @@ def signin(
         page = _signin_page(request, next, error=error, username=username, status_code=error.status)
         page.headers.update(error.headers)
         return page
-    earlier = session_token(request)
-    if earlier:  # whoever was signed in on this browser before is signed out
-        service.end_session(session, token=earlier)
-    response = sign_in_response(session, account, safe_next(next))
+    response = sign_in_response(request, session, account, safe_next(next))
     remember_device(response, device, attempt.account_key)
     return response
 
@@ -122,7 +119,6 @@ async def oidc_callback(
 ) -> Response:
     provider = oidc.provider_named(name)
     flow, identity = await oidc.finish(request, provider)
-    earlier = session_token(request)
     binding = _session_binding(request)
 
     def complete() -> Response:
@@ -148,10 +144,8 @@ async def oidc_callback(
             target = flow.next
             if flow.invitation and not joined:  # an existing account accepts with one tap
                 target = f"/invitations/{flow.invitation}"
-        if earlier:  # whoever was signed in on this browser before is signed out
-            service.end_session(session, token=earlier)
         return sign_in_response(
-            session, account, target, provider=provider.name, id_token=identity.id_token
+            request, session, account, target, provider=provider.name, id_token=identity.id_token
         )
 
     return await run_in_threadpool(complete)

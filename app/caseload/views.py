@@ -116,4 +116,4 @@ def sign_up(request: Request, session: SessionDep, token: Token, form: FormDep) 
         return _invitation_page(
             request, session, token, values=kept, problems=problems, status_code=422
         )
-    return sign_in_response(session, person, "/")
+    return sign_in_response(request, session, person, "/")

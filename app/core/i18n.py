@@ -17,6 +17,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.asgi import header, scope_cookie
@@ -24,6 +25,7 @@ from app.core.asgi import header, scope_cookie
 LOCALES = ("fi", "sv", "en")
 LOCALE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LOCALE_COOKIE = "mylife_lang"
+LOCALE_COOKIE_AGE = 365 * 24 * 60 * 60  # a year, in seconds
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 _current: ContextVar[str] = ContextVar("mylife_locale", default="fi")
@@ -44,6 +46,11 @@ def translations(locale: str) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer, domain="messages")
+
+
+def remember_locale(response: Response, locale: str) -> None:
+    """The browser keeps the chosen language for a year (signed in or not)."""
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_AGE, samesite="lax")
 
 
 def current_locale() -> str:
