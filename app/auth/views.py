@@ -16,7 +16,8 @@ from app.auth.deps import (
     session_token,
     sign_in_response,
 )
-from app.auth.devices import KnownDeviceDep, remember_device
+from app.auth.devices import KnownDevice, KnownDeviceDep, remember_device
+from app.auth.models import Account
 from app.core.config import OidcProvider, get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.edge import set_browser_seed
@@ -30,15 +31,20 @@ from app.core.templates import render
 router = APIRouter(include_in_schema=False)
 
 
-def _signin_page(request: Request, next_path: str, **context: object) -> Response:
-    status = int(str(context.pop("status_code", 200)))
+def _signin_page(
+    request: Request, next_path: str, error: AppError | None = None, **context: object
+) -> Response:
+    """The sign-in page; with an error, its status and headers (a wait to come back after)."""
     settings = get_settings()
     values = {
         "next": safe_next(next_path),
         "local_enabled": service.local_accounts_enabled(),
         "providers": sorted(settings.oidc_providers, key=lambda p: not p.for_young_people),
     }
-    return render(request, "auth/signin.html", {**values, **context}, status_code=status)
+    context = {**values, "error": error, **context}
+    page = render(request, "auth/signin.html", context, status_code=error.status if error else 200)
+    page.headers.update(error.headers if error else {})
+    return page
 
 
 @router.get("/signin")
@@ -58,18 +64,23 @@ def signin(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Count the attempt, check the password with no transaction open, then sign in."""
-    client = request.client.host if request.client else "unknown"
     try:
-        attempt = service.begin_sign_in(session, username=username, client=client, device=device)
-        end_transaction(session)  # Argon2 takes half a second: hold no lock through it
-        account = service.finish_sign_in(session, service.check_sign_in(attempt, password))
+        account, attempt = _checked_password(request, session, device, username, password)
     except AppError as error:
-        page = _signin_page(request, next, error=error, username=username, status_code=error.status)
-        page.headers.update(error.headers)
-        return page
+        return _signin_page(request, next, error=error, username=username)
     response = sign_in_response(request, session, account, safe_next(next))
     remember_device(response, device, attempt.account_key)
     return response
+
+
+def _checked_password(
+    request: Request, session: SessionDep, device: KnownDevice | None, username: str, password: str
+) -> tuple[Account, service.SignInAttempt]:
+    """The account whose password this is, the attempt counted first; else an AppError."""
+    client = request.client.host if request.client else "unknown"
+    attempt = service.begin_sign_in(session, username=username, client=client, device=device)
+    end_transaction(session)  # Argon2 takes half a second: hold no lock through it
+    return service.finish_sign_in(session, service.check_sign_in(attempt, password)), attempt
 
 
 @router.post("/auth/oidc/{name}/login")
@@ -119,36 +130,58 @@ async def oidc_callback(
 ) -> Response:
     provider = oidc.provider_named(name)
     flow, identity = await oidc.finish(request, provider)
-    binding = _session_binding(request)
 
     def complete() -> Response:
-        if flow.purpose == oidc.FlowPurpose.LINK:
-            account = identities.link_requested(
-                session,
-                provider=provider,
-                identity=identity,
-                flow=flow,
-                account=current,
-                session_binding=binding,
-            )
-            request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
-            target = METHODS_PATH
-        else:
-            account, joined = identities.sign_in(
-                session,
-                provider=provider,
-                identity=identity,
-                invitation=flow.invitation,
-                sign_up=invitation_sign_up(request),
-            )
-            target = flow.next
-            if flow.invitation and not joined:  # an existing account accepts with one tap
-                target = f"/invitations/{flow.invitation}"
+        finish = _linked if flow.purpose == oidc.FlowPurpose.LINK else _signed_in
+        account, target = finish(request, session, current, provider, flow, identity)
         return sign_in_response(
             request, session, account, target, provider=provider.name, id_token=identity.id_token
         )
 
     return await run_in_threadpool(complete)
+
+
+def _linked(
+    request: Request,
+    session: SessionDep,
+    current: Account | None,
+    provider: OidcProvider,
+    flow: oidc.Flow,
+    identity: oidc.Identity,
+) -> tuple[Account, str]:
+    """The identity linked to the signed-in young person who asked; back to their page."""
+    account = identities.link_requested(
+        session,
+        provider=provider,
+        identity=identity,
+        flow=flow,
+        account=current,
+        session_binding=_session_binding(request),
+    )
+    request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
+    return account, METHODS_PATH
+
+
+def _signed_in(
+    request: Request,
+    session: SessionDep,
+    current: Account | None,
+    provider: OidcProvider,
+    flow: oidc.Flow,
+    identity: oidc.Identity,
+) -> tuple[Account, str]:
+    """The identity's account, or one made from the flow's invitation; on to where the flow
+    leads (an existing account accepts the invitation with one tap, on its page)."""
+    account, joined = identities.sign_in(
+        session,
+        provider=provider,
+        identity=identity,
+        invitation=flow.invitation,
+        sign_up=invitation_sign_up(request),
+    )
+    if flow.invitation and not joined:
+        return account, f"/invitations/{flow.invitation}"
+    return account, flow.next
 
 
 @router.post("/signout")

@@ -19,7 +19,6 @@ from app.survey.models import (
     AssessmentSummary,
     CirclePublic,
     InstrumentVersionPublic,
-    ThemeReadingPublic,
 )
 
 router = APIRouter(tags=["survey"], responses=problem_responses(400, 401, 404, 422))
@@ -140,29 +139,7 @@ def circle_data(
     session: SessionDep, actor: SignedIn, assessment: ReadableAssessment, compare: CompareQuery = ""
 ) -> CirclePublic:
     """The Circle of Life as numbers; `compare` names an earlier assessment, or `none`."""
-    definition, readings, other = presenters.circle_readings(session, actor, assessment, compare)
-    scale = presenters.circle.satisfaction_scale(definition)
-    return CirclePublic(
-        assessment_id=assessment.id or 0,
-        compared_with=other.id if other else None,
-        scale_min=scale.min,
-        scale_max=scale.max,
-        themes=[
-            ThemeReadingPublic(
-                theme_id=r.theme_id,
-                title=str(r.title),
-                importance=r.importance,
-                satisfaction=r.satisfaction,
-                band=r.band.id if r.band else None,
-                more_important_than_satisfying=r.gap,
-                previous_satisfaction=r.previous_satisfaction,
-                change=r.change,
-                staff_satisfaction=r.staff,
-                staff_differs=r.staff_differs,
-            )
-            for r in readings
-        ],
-    )
+    return presenters.circle_public(session, actor, assessment, compare)
 
 
 @router.get(

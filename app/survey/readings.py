@@ -4,10 +4,12 @@ from collections.abc import Mapping
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
 
 from app.audit.actions import AuditAction
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
+from app.core.forms import text_fields
 from app.core.types import saved_id, utcnow
 from app.survey import service
 from app.survey.circle import satisfaction_scale
@@ -26,6 +28,12 @@ def readings_of(session: Session, *, assessment: Assessment) -> dict[str, StaffR
         .order_by(col(StaffReading.updated_at))
     ).all()
     return {row.theme_id: row for row in rows}
+
+
+def sent(session: Session, assessment: Assessment, form: FormData) -> dict[str, str]:
+    """A reading as its form sent it: a value per theme of the assessment's instrument."""
+    definition = service.assessment_definition(session, assessment)
+    return text_fields(form, [theme.id for theme in definition.themes])
 
 
 def record(
