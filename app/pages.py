@@ -12,8 +12,7 @@ from app.core.db import SessionDep
 from app.core.i18n import LOCALES, remember_locale
 from app.core.problems import safe_next
 from app.core.templates import STATIC_DIR, render
-from app.survey import service as survey_service
-from app.survey.help import latest_help
+from app.survey import presenters as survey_presenters
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,15 +22,7 @@ def home(request: Request, session: SessionDep, account: CurrentAccount) -> Resp
     if account is None:
         return RedirectResponse("/signin", status_code=303)
     if account.role == Role.YOUNG_PERSON:
-        open_one = survey_service.open_assessment(session, person=account)
-        progress = (
-            survey_service.answer_progress(session, assessment=open_one) if open_one else None
-        )
-        latest = survey_service.list_assessments(session, actor=account)
-        completed = [a for a in latest if a.completed_at]
-        help = latest_help(session, person=account, completed=completed)
-        context = {"open": open_one, "progress": progress, "completed": completed, "help": help}
-        return render(request, "home_young.html", context)
+        return render(request, "home_young.html", survey_presenters.home(session, account))
     if account.role == Role.CASE_MANAGER:
         return RedirectResponse("/caseload", status_code=303)
     return render(request, "home_staff.html")

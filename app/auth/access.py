@@ -151,17 +151,18 @@ def scope_allows(granted: frozenset[str], needed: str) -> bool:
     return False
 
 
-def _client_event(
+def client_event(
     outcome: Outcome,
     *,
     client_id: str | None,
-    token_subject: str,
+    token_subject: str | None,
     subject_id: int | None,
     action: AuditAction,
     object_type: str,
     object_id: int | None,
 ) -> AuditEvent:
-    """The audit row of a machine client's access (not yet added to the session)."""
+    """The audit row of a machine client's access (not yet added to the session); without a
+    valid token, no client or subject is known."""
     return audit.event(
         actor_id=None,
         actor_role=audit.PORTAL,
@@ -200,7 +201,7 @@ def authorize_client(
     stores it once it knows the object (an import).
     """
     record = partial(
-        _client_event,
+        client_event,
         client_id=client_id,
         token_subject=token_subject,
         subject_id=owner_id if owner_id is not None else person_id,

@@ -94,6 +94,13 @@ class LastSignInMethod(Conflict):
     )
 
 
+def active_young_person(account: Account | None) -> Account | None:
+    """The account, if it is a young person's that may still sign in (and be acted for)."""
+    if account is None or account.role != Role.YOUNG_PERSON or not account.is_active:
+        return None
+    return account
+
+
 def account_for(session: Session, *, issuer: str, subject: str) -> Account | None:
     return session.exec(
         select(Account)
@@ -164,7 +171,7 @@ def sign_in(
             raise UnknownStaff()
         return account, False
     if account is not None:
-        if account.role != Role.YOUNG_PERSON or not account.is_active:
+        if active_young_person(account) is None:
             raise UnknownYoungPerson()
         return account, False
     if invitation is None or sign_up is None:

@@ -194,12 +194,17 @@ async def signout(request: Request, session: SessionDep) -> Response:
     if ended and provider:
         back = get_settings().absolute_url("/signin")
         target = await oidc.logout_url(provider, id_token=ended.id_token, return_to=back) or target
+    return _signed_out(target)
+
+
+def _signed_out(target: str) -> Response:
+    """On to `target` with the session cookie gone, and what the browser kept of the
+    person's pages; the signed-out pages get a browser seed (and tokens) of their own."""
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(
         cookie_name(SESSION_COOKIE), httponly=True, samesite="lax", secure=secure_cookies()
     )
-    set_browser_seed(response.headers)  # the signed-out pages get tokens of their own
-    # What the browser kept of this person's pages goes with the session.
+    set_browser_seed(response.headers)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 

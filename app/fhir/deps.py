@@ -13,11 +13,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.audit import service as audit
-from app.audit.actions import AuditAction, Purpose
+from app.audit.actions import AuditAction
 from app.audit.models import AuditEvent, Outcome
 from app.auth import access, identities
-from app.auth.models import Account, Role
+from app.auth.models import Account
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -77,15 +76,14 @@ def _bearer_token(request: Request) -> tokens.AccessToken:
     resource = request.url.path.removeprefix(PREFIX).split("/", 1)[0][:40] or "unknown"
     error = unauthorized(reason)
     error.keep = [
-        audit.event(
-            actor_id=None,
-            actor_role=audit.PORTAL,
+        access.client_event(
+            Outcome.DENIED,
+            client_id=None,
+            token_subject=None,
             subject_id=None,
             action=AuditAction.FHIR_TOKEN,
             object_type=resource,
             object_id=None,
-            outcome=Outcome.DENIED,
-            purpose=Purpose.PORTAL,
         )
     ]
     raise error
@@ -94,10 +92,8 @@ def _bearer_token(request: Request) -> tokens.AccessToken:
 def portal(request: Request, session: SessionDep) -> Portal:
     token = _bearer_token(request)
     issuer = get_settings().fhir_issuer or ""
-    person = identities.account_for(session, issuer=issuer, subject=token.subject)
-    if person is not None and (person.role != Role.YOUNG_PERSON or not person.is_active):
-        person = None
-    return Portal(token=token, person=person)
+    linked = identities.account_for(session, issuer=issuer, subject=token.subject)
+    return Portal(token=token, person=identities.active_young_person(linked))
 
 
 Caller = Annotated[Portal, Depends(portal)]

@@ -14,7 +14,7 @@ from app.core.types import utcnow
 from app.survey import circle, circle_words, service
 from app.survey import readings as staff_readings
 from app.survey.definition import InstrumentDefinition
-from app.survey.help import help_box
+from app.survey.help import help_box, latest_help
 from app.survey.models import (
     Answer,
     Assessment,
@@ -61,6 +61,16 @@ def screen(
         "now_ms": _epoch_ms(utcnow()),
         "returning": returning,
     }
+
+
+def home(session: Session, person: Account) -> dict[str, Any]:
+    """A young person's home page: the assessment to resume and how far it is, the completed
+    ones, and the help box while the latest calls for it."""
+    open_one = service.open_assessment(session, person=person)
+    progress = service.answer_progress(session, assessment=open_one) if open_one else None
+    completed = [a for a in service.list_assessments(session, actor=person) if a.completed_at]
+    help = latest_help(session, person=person, completed=completed)
+    return {"open": open_one, "progress": progress, "completed": completed, "help": help}
 
 
 def review(session: Session, assessment: Assessment) -> dict[str, Any]:
