@@ -10,6 +10,7 @@ a function and 400 a file, and these fail a little beyond it. A function counts 
 """
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -136,13 +137,18 @@ def test_function_lengths_are_read_from_the_code() -> None:
     assert 5 < create_app <= MAX_FUNCTION_LINES and len(lengths) > 300
 
 
-def test_no_function_over_40_lines() -> None:
-    offenders = [
+def longer_than(limit: int, lengths: Callable[[Path], list[tuple[str, int]]]) -> list[str]:
+    """Every function `lengths` reads from app/ that is longer than `limit`, with its length."""
+    return [
         f"{name}: {length} lines"
         for module in python_files()
-        for name, length in function_lengths(module)
-        if length > MAX_FUNCTION_LINES
+        for name, length in lengths(module)
+        if length > limit
     ]
+
+
+def test_no_function_over_40_lines() -> None:
+    offenders = longer_than(MAX_FUNCTION_LINES, function_lengths)
     assert not offenders, (
         f"Functions over {MAX_FUNCTION_LINES} lines (about 40 is the guideline): make them "
         "of named steps.\n" + "\n".join(offenders)
@@ -189,12 +195,7 @@ def test_routes_are_read_from_the_code() -> None:
 
 
 def test_no_route_over_15_lines() -> None:
-    offenders = [
-        f"{name}: {length} lines"
-        for module in python_files()
-        for name, length in route_lengths(module)
-        if length > MAX_ROUTE_LINES
-    ]
+    offenders = longer_than(MAX_ROUTE_LINES, route_lengths)
     assert not offenders, (
         f"Routes over {MAX_ROUTE_LINES} lines (about 15 is the guideline): move the work into "
         "a service or presenter.\n" + "\n".join(offenders)

@@ -8,31 +8,21 @@ read right), so a new action is a new member, never a renamed one.
 from enum import StrEnum
 from typing import Self
 
-from app.core.i18n import N_, gettext
+from app.core.i18n import N_, Labelled, gettext
 
 
-class Access(StrEnum):
-    """What was done (or tried) with the person's data, as they are told it: `done` for a
-    row of their log ("Kaisa (case manager) · read your plan"), `tried` for a refusal
-    ("… tried 3 times to open your plan")."""
-
-    _done: str
-    _tried: str
-
-    def __new__(cls, value: str, done: str, tried: str) -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member._done = done
-        member._tried = tried
-        return member
+class Access(Labelled):
+    """What was done (or tried) with the person's data, as they are told it: `done` (its
+    label) for a row of their log ("Kaisa (case manager) · read your plan"), `tried` for a
+    refusal ("… tried 3 times to open your plan")."""
 
     @property
     def done(self) -> str:
-        return gettext(self._done)
+        return self.label
 
     @property
     def tried(self) -> str:
-        return gettext(self._tried)
+        return gettext(self._words[1])
 
     CASELOAD = "caseload", N_("saw you in their caseload"), N_("see you in their caseload")
     READING = (

@@ -132,8 +132,7 @@ async def oidc_callback(
     flow, identity = await oidc.finish(request, provider)
 
     def complete() -> Response:
-        finish = _linked if flow.purpose == oidc.FlowPurpose.LINK else _signed_in
-        account, target = finish(request, session, current, provider, flow, identity)
+        account, target = _finish_flow(request, session, current, provider, flow, identity)
         return sign_in_response(
             request, session, account, target, provider=provider.name, id_token=identity.id_token
         )
@@ -141,7 +140,7 @@ async def oidc_callback(
     return await run_in_threadpool(complete)
 
 
-def _linked(
+def _finish_flow(
     request: Request,
     session: SessionDep,
     current: Account | None,
@@ -149,35 +148,25 @@ def _linked(
     flow: oidc.Flow,
     identity: oidc.Identity,
 ) -> tuple[Account, str]:
-    """The identity linked to the signed-in young person who asked; back to their page."""
-    account = identities.link_requested(
-        session,
-        provider=provider,
-        identity=identity,
-        flow=flow,
-        account=current,
-        session_binding=_session_binding(request),
-    )
-    request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
-    return account, METHODS_PATH
-
-
-def _signed_in(
-    request: Request,
-    session: SessionDep,
-    current: Account | None,
-    provider: OidcProvider,
-    flow: oidc.Flow,
-    identity: oidc.Identity,
-) -> tuple[Account, str]:
-    """The identity's account, or one made from the flow's invitation; on to where the flow
-    leads (an existing account accepts the invitation with one tap, on its page)."""
+    """Who the provider's answer signs in, and where to: a link, to the signed-in young
+    person who asked (back to their page); else the identity's account, or one made from the
+    flow's invitation (an existing account accepts the invitation with one tap, on its page).
+    """
+    if flow.purpose == oidc.FlowPurpose.LINK:
+        binding = _session_binding(request)
+        account = identities.link_requested(
+            session,
+            provider=provider,
+            identity=identity,
+            flow=flow,
+            account=current,
+            session_binding=binding,
+        )
+        request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
+        return account, METHODS_PATH
+    sign_up = invitation_sign_up(request)
     account, joined = identities.sign_in(
-        session,
-        provider=provider,
-        identity=identity,
-        invitation=flow.invitation,
-        sign_up=invitation_sign_up(request),
+        session, provider=provider, identity=identity, invitation=flow.invitation, sign_up=sign_up
     )
     if flow.invitation and not joined:
         return account, f"/invitations/{flow.invitation}"

@@ -68,20 +68,20 @@ def gettext(message: str, **params: object) -> str:
 
 class Labelled(StrEnum):
     """A choice whose label, in the reader's language, is defined with it:
-    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`; `GoalStatus("open")` the member
-    (the label's default only lets a type checker see that lookup: every member has one)."""
+    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`; `GoalStatus("open")` the member.
+    A member may carry more words after its label (`_words`, msgids), as `Access` does."""
 
-    _label: str
+    _words: tuple[str, ...]
 
-    def __new__(cls, value: str, label: str = "") -> Self:
+    def __new__(cls, value: str, *words: str) -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
-        member._label = label
+        member._words = words
         return member
 
     @property
     def label(self) -> str:
-        return gettext(self._label)
+        return gettext(self._words[0])
 
 
 _ = gettext
