@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from app.audit.actions import AuditAction
 from app.auth import service as auth_service
 from app.auth.models import Account, Role
 from app.core.types import saved_id, utcnow
@@ -105,7 +106,9 @@ def _fill(
 
 def _plan(session: Session, manager: Account, person: Account, today: date) -> None:
     """Aino's plan, written with Kaisa: two goals, three actions, one review."""
-    plan = plans.plan_of(session, actor=person, person_id=saved_id(person.id), action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=saved_id(person.id), action=AuditAction.PLAN_READ
+    )
     goals = [
         plans.add_goal(session, actor=person, plan=plan, text=text, themes=[theme])
         for text, theme in AINO_GOALS

@@ -9,7 +9,7 @@ from app.auth import service as auth_service
 from app.auth.deps import CurrentAccount, SignedIn
 from app.auth.models import Role
 from app.core.db import SessionDep
-from app.core.i18n import LOCALE_COOKIE, LOCALES
+from app.core.i18n import LOCALES, remember_locale
 from app.core.problems import safe_next
 from app.core.templates import STATIC_DIR, render
 from app.home import young_home
@@ -67,7 +67,7 @@ def choose_language(
 ) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
     if lang in LOCALES:
-        response.set_cookie(LOCALE_COOKIE, lang, max_age=31536000, samesite="lax")
+        remember_locale(response, lang)
         if account is not None:
             auth_service.set_locale(session, account=account, locale=lang)
     return response

@@ -10,6 +10,7 @@ import sys
 
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth import service as auth_service
 from app.auth.models import Role
 from app.core.db import get_engine
@@ -35,7 +36,7 @@ def seed_person(session: Session, number: int, password_hash: str) -> dict[str, 
     answers = {f"{first}.satisfaction": 6, f"{first}.importance": 8}
     save_answers(session, actor=person, assessment=assessment, values=answers)
     person_id = saved_id(person.id)
-    plan = plans.plan_of(session, actor=person, person_id=person_id, action="plan.read")
+    plan = plans.plan_of(session, actor=person, person_id=person_id, action=AuditAction.PLAN_READ)
     plans.add_goal(session, actor=person, plan=plan, text="Sleep better.", themes=[first])
     token = sign(auth_service.start_session(session, account=person), "session")
     binding = csrf_binding(token, None) or ""

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi.routing import iter_route_contexts
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth import identities
 from app.caseload import service as caseload
 from app.main import app
@@ -74,7 +75,7 @@ def _objects(session: Session, person: Any, manager: Any) -> dict[str, str]:
     save_answer(session, actor=person, assessment=done, item_id="health.importance", value=8)
     survey.submit(session, actor=person, assessment=done)
     still_open, _ = survey.start_or_resume(session, actor=person)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id, action="plan.read")
+    plan = plans.plan_of(session, actor=manager, person_id=person.id, action=AuditAction.PLAN_READ)
     goal = plans.add_goal(session, actor=manager, plan=plan, text="Own flat", themes=["housing"])
     action = plans.add_action(
         session,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account
 from app.core.types import local_today
 from app.plan import service as plans
@@ -17,7 +18,9 @@ from tests.factories import assign, csrf_from, make_case_manager, make_young_per
 
 
 def plan_with_steps(session: Session, person: Account) -> tuple[PlanAction, PlanAction]:
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="A summer job", themes=[])
     today = local_today()
 
@@ -59,7 +62,9 @@ def test_a_step_changed_meanwhile_is_not_ticked(client: TestClient, session: Ses
     sooner, _later = plan_with_steps(session, person)
     token = sign_in(client, person)
     stale = sooner.version
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     plans.update_object(
         session,
         actor=person,

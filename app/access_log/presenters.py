@@ -18,34 +18,7 @@ from app.audit import service as audit
 from app.audit.models import AuditEvent, Outcome
 from app.auth import naming
 from app.core import i18n
-from app.core.i18n import N_, gettext
-
-# What was done, as a row of the log says it ("Kaisa (case manager) · read your plan").
-DONE = {
-    audit.Access.CASELOAD: N_("saw you in their caseload"),
-    audit.Access.READING: N_("recorded their own reading of an assessment"),
-    audit.Access.ASSESSMENTS: N_("looked at your assessments"),
-    audit.Access.PLAN_READ: N_("read your plan"),
-    audit.Access.PLAN_CHANGE: N_("changed your plan"),
-    audit.Access.QUESTIONS: N_("read the questions of the assessment"),
-    audit.Access.IMPORT: N_("brought in an assessment you filled in there"),
-    audit.Access.JOINED: N_("joined a case manager's caseload, who now sees your information"),
-    audit.Access.SIGN_IN_LINKED: N_("linked a new way to sign in to your account"),
-    audit.Access.SIGN_IN_REMOVED: N_("removed a way to sign in to your account"),
-}
-# What was tried, as a refusal says it ("… tried 3 times to open your plan").
-TRIED = {
-    audit.Access.CASELOAD: N_("see you in their caseload"),
-    audit.Access.READING: N_("record their own reading of your assessment"),
-    audit.Access.ASSESSMENTS: N_("look at your assessments"),
-    audit.Access.PLAN_READ: N_("open your plan"),
-    audit.Access.PLAN_CHANGE: N_("change your plan"),
-    audit.Access.QUESTIONS: N_("read the questions of the assessment"),
-    audit.Access.IMPORT: N_("bring in an assessment"),
-    audit.Access.JOINED: N_("join a caseload in your name"),
-    audit.Access.SIGN_IN_LINKED: N_("link a way to sign in to your account"),
-    audit.Access.SIGN_IN_REMOVED: N_("remove a way to sign in to your account"),
-}
+from app.core.i18n import gettext
 
 
 def staff_name(name: str | None, role: str, organisation: str | None) -> str:
@@ -126,7 +99,7 @@ def entry(found: AuditEvent, names: Names) -> Entry:
             found.client_id,
             is_self=found.actor_id is not None and found.actor_id == found.subject_id,
         ),
-        what=gettext(DONE[kind]),
+        what=kind.done,
         refused_data=found.outcome == Outcome.INVALID,
     )
 
@@ -139,7 +112,7 @@ def refusal_line(group: audit.Refusals, names: Names) -> RefusalLine:
             group.client_id,
             is_self=group.role == audit.SELF,
         ),
-        what=gettext(TRIED[group.kind]),
+        what=group.kind.tried,
         count=group.count,
         first=group.first,
         last=group.last,

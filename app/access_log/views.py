@@ -22,11 +22,8 @@ def my_access_log(
     page: str = "",
 ) -> Response:
     """Staff and portal accesses of the last two years, paged and filtered; refusals counted."""
+    person_id, page_number = saved_id(actor.id), presenters.page_number(page)
     context = presenters.access_log(
-        session,
-        subject_id=saved_id(actor.id),
-        who=who,
-        month=month,
-        page=presenters.page_number(page),
+        session, subject_id=person_id, who=who, month=month, page=page_number
     )
     return render(request, "audit/mine.html", context)

@@ -9,13 +9,13 @@ view: allowed reads are paged in full, refusals are only ever counted.
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, insert, literal_column, null, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.audit.actions import OWN_ACTS, Access, AuditAction, Purpose
 from app.audit.models import AuditEvent, Outcome
 from app.core.types import local_midnight, local_today
 
@@ -29,7 +29,7 @@ ANONYMOUS = "anonymous"  # actor_role of an attempt by no one signed in
 # and PostgreSQL use that index: a flood of refusals is never read to find them.
 SHOWN = col(AuditEvent.outcome) != literal_column(f"'{Outcome.DENIED.value}'")
 # Roles whose refused attempts are shown without a name: other young people.
-YOUNG_PERSON = "young_person"  # the role of a young person, as the log records it
+YOUNG_PERSON = "young_person"  # `Role.YOUNG_PERSON` as the log records it (audit imports no auth)
 UNNAMED_ROLES = (YOUNG_PERSON, ANONYMOUS)
 SELF = "self"  # the person themself, in their own refused attempts (a link that failed)
 MAX_GROUPS = 500  # safety bound on the rows a GROUP BY hands back
@@ -40,11 +40,11 @@ def event(
     actor_id: int | None,
     actor_role: str,
     subject_id: int | None,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | None,
     outcome: Outcome = Outcome.ALLOWED,
-    purpose: str = "case_work",
+    purpose: Purpose = Purpose.CASE_WORK,
     client_id: str | None = None,
     token_subject: str | None = None,
 ) -> AuditEvent:
@@ -83,10 +83,10 @@ def record_all(session: Session, events: list[AuditEvent]) -> None:
 def record_once_a_day(
     session: Session,
     *,
-    actor_id: int,
+    actor_id: int | None,
     actor_role: str,
     subject_ids: list[int],
-    action: str,
+    action: AuditAction,
     object_type: str,
 ) -> None:
     """Record that the actor saw each person in a list view, once per person per Finnish day.
@@ -116,7 +116,7 @@ def record_once_a_day(
 
 
 def _seen_today(
-    session: Session, *, actor_id: int, subject_ids: list[int], action: str
+    session: Session, *, actor_id: int | None, subject_ids: list[int], action: AuditAction
 ) -> set[int]:
     """Which of these people the actor has been recorded doing `action` on today."""
     found = session.exec(
@@ -151,52 +151,9 @@ def last_allowed(
     return {subject_id: at for subject_id, at in session.exec(statement) if subject_id is not None}
 
 
-# --- what an action was, in the person's words ------------------------------------
-
-
-class Access(StrEnum):
-    """What was done (or tried) with the person's data, as they are told it."""
-
-    CASELOAD = "caseload"
-    READING = "reading"
-    ASSESSMENTS = "assessments"
-    PLAN_READ = "plan_read"
-    PLAN_CHANGE = "plan_change"
-    QUESTIONS = "questions"
-    IMPORT = "import"
-    JOINED = "joined"  # the person's own acts that change who sees their data or signs in
-    SIGN_IN_LINKED = "sign_in_linked"
-    SIGN_IN_REMOVED = "sign_in_removed"
-
-
-# The person's own acts that change who can see their data or sign in as them: their log
-# shows these too (everything else they do with their own data is not logged).
-OWN_ACTS = {
-    "caseload.join": Access.JOINED,
-    "identity.link": Access.SIGN_IN_LINKED,
-    "identity.unlink": Access.SIGN_IN_REMOVED,
-}
-
-
 def access_kind(action: str, object_type: str) -> Access:
-    """The one mapping of audit actions to what the person is told happened."""
-    if action in OWN_ACTS:
-        return OWN_ACTS[action]
-    if action.startswith("fhir."):
-        if action == "fhir.create":
-            return Access.IMPORT
-        if object_type in ("CarePlan", "Goal"):
-            return Access.PLAN_READ
-        if object_type == "Questionnaire":
-            return Access.QUESTIONS
-        return Access.ASSESSMENTS
-    if action.startswith("caseload"):
-        return Access.CASELOAD
-    if action.startswith("assessment.reading"):
-        return Access.READING
-    if action.startswith("assessment"):
-        return Access.ASSESSMENTS
-    return Access.PLAN_READ if action.endswith(".read") else Access.PLAN_CHANGE
+    """What the person is told a stored row's action was (`AuditAction.kind`)."""
+    return AuditAction(action).kind(object_type)
 
 
 # --- the person's own view: filters and the four bounded queries ------------------

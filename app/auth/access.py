@@ -11,10 +11,12 @@ outsider learns nothing.
 from collections.abc import Callable
 from enum import StrEnum
 from functools import partial
+from typing import TypedDict
 
 from sqlmodel import Session, select
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction, Purpose
 from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account, CaseAssignment, Role
 from app.core.errors import AppError, NotFound
@@ -41,10 +43,19 @@ def relation(session: Session, *, actor: Account, subject_id: int) -> Relation |
     return None
 
 
-def audit_actor(account: Account | None) -> tuple[int | None, str]:
-    """An account as an audit row's actor: `audit.event`'s `actor_id` and `actor_role`
-    (no account: no one signed in)."""
-    return (account.id, str(account.role)) if account else (None, audit.ANONYMOUS)
+class AuditActor(TypedDict):
+    """Who did it, as an audit row records it: `audit.event(**audit_actor(account), ...)`."""
+
+    actor_id: int | None
+    actor_role: str
+
+
+def audit_actor(account: Account | None) -> AuditActor:
+    """An account as an audit row's actor: `audit.event`'s `actor_id` and `actor_role`, the
+    role the account has now (no account: no one signed in)."""
+    if account is None:
+        return AuditActor(actor_id=None, actor_role=audit.ANONYMOUS)
+    return AuditActor(actor_id=account.id, actor_role=str(account.role))
 
 
 def authorize(
@@ -52,7 +63,7 @@ def authorize(
     *,
     actor: Account,
     subject_id: int,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | None,
     audit_allowed: bool = True,
@@ -84,7 +95,7 @@ def record_access(
     *,
     actor: Account,
     subject_id: int,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | None,
 ) -> None:
@@ -98,15 +109,14 @@ def record_access(
 def _access_event(
     actor: Account,
     subject_id: int,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | None,
     outcome: Outcome = Outcome.ALLOWED,
 ) -> AuditEvent:
     """The audit row of an account's access to a person's data (not yet added)."""
     return audit.event(
-        actor_id=actor.id,
-        actor_role=str(actor.role),
+        **audit_actor(actor),
         subject_id=subject_id,
         action=action,
         object_type=object_type,
@@ -141,17 +151,18 @@ def scope_allows(granted: frozenset[str], needed: str) -> bool:
     return False
 
 
-def _client_event(
+def client_event(
     outcome: Outcome,
     *,
     client_id: str | None,
-    token_subject: str,
+    token_subject: str | None,
     subject_id: int | None,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | None,
 ) -> AuditEvent:
-    """The audit row of a machine client's access (not yet added to the session)."""
+    """The audit row of a machine client's access (not yet added to the session); without a
+    valid token, no client or subject is known."""
     return audit.event(
         actor_id=None,
         actor_role=audit.PORTAL,
@@ -160,7 +171,7 @@ def _client_event(
         object_type=object_type,
         object_id=object_id,
         outcome=outcome,
-        purpose="portal",
+        purpose=Purpose.PORTAL,
         client_id=client_id,
         token_subject=token_subject,
     )
@@ -174,7 +185,7 @@ def authorize_client(
     person_id: int | None,
     granted: frozenset[str],
     needed: str,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | None = None,
     owner_id: int | None = None,
@@ -190,7 +201,7 @@ def authorize_client(
     stores it once it knows the object (an import).
     """
     record = partial(
-        _client_event,
+        client_event,
         client_id=client_id,
         token_subject=token_subject,
         subject_id=owner_id if owner_id is not None else person_id,

@@ -14,7 +14,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.edge import set_browser_seed
 from app.core.errors import NotFound, NotSignedIn
-from app.core.i18n import LOCALE_COOKIE
+from app.core.i18n import remember_locale
 from app.core.security import SESSION_COOKIE, cookie_name, sign, unsign
 
 
@@ -75,6 +75,7 @@ CaseManager = Annotated[Account, Depends(require_case_manager)]
 
 
 def sign_in_response(
+    request: Request,
     session: Session,
     account: Account,
     target: str,
@@ -82,11 +83,15 @@ def sign_in_response(
     provider: str | None = None,
     id_token: str | None = None,
 ) -> RedirectResponse:
-    """Open a sign-in session for the account and send the browser on to `target`.
+    """End the session open on this browser (whoever was signed in before is signed out),
+    open a sign-in session for the account and send the browser on to `target`.
 
     The session cookie is new, so every CSRF token of the browser's earlier pages is void;
     the browser's seed for signed-out pages is replaced too.
     """
+    earlier = session_token(request)
+    if earlier:
+        service.end_session(session, token=earlier)
     token = service.start_session(session, account=account, provider=provider, id_token=id_token)
     settings = get_settings()
     response = RedirectResponse(target, status_code=303)
@@ -101,5 +106,5 @@ def sign_in_response(
         path="/",
     )
     if account.locale:
-        response.set_cookie(LOCALE_COOKIE, account.locale, max_age=31536000, samesite="lax")
+        remember_locale(response, account.locale)
     return response

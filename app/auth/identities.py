@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction, Purpose
 from app.audit.models import AuditEvent, Outcome
 from app.auth import access, service
 from app.auth.models import Account, ExternalIdentity, Role
@@ -31,8 +32,6 @@ from app.core.errors import AppError, Conflict, NotFound
 from app.core.i18n import N_
 from app.core.types import saved_id
 
-LINK_ACTION = "identity.link"
-UNLINK_ACTION = "identity.unlink"
 AUDIT_OBJECT = "external_identity"
 # How much earlier than the moment linking started the provider's sign-in may be:
 # auth_time is in whole seconds, and the provider's clock may differ a little from ours.
@@ -93,6 +92,13 @@ class LastSignInMethod(Conflict):
         "This is your only way to sign in to MyLife, so it cannot be removed. Link another "
         "way to sign in first."
     )
+
+
+def active_young_person(account: Account | None) -> Account | None:
+    """The account, if it is a young person's that may still sign in (and be acted for)."""
+    if account is None or account.role != Role.YOUNG_PERSON or not account.is_active:
+        return None
+    return account
 
 
 def account_for(session: Session, *, issuer: str, subject: str) -> Account | None:
@@ -160,12 +166,12 @@ def sign_in(
     """The account this identity signs in to, or a new one made by `sign_up` from the
     invitation if it has none; and whether this sign-in used the invitation."""
     account = account_for(session, issuer=identity.issuer, subject=identity.subject)
-    if provider.audience == "staff":
+    if not provider.for_young_people:
         if account is None or account.role == Role.YOUNG_PERSON or not account.is_active:
             raise UnknownStaff()
         return account, False
     if account is not None:
-        if account.role != Role.YOUNG_PERSON or not account.is_active:
+        if active_young_person(account) is None:
             raise UnknownYoungPerson()
         return account, False
     if invitation is None or sign_up is None:
@@ -176,21 +182,19 @@ def sign_in(
 def _audit(
     actor: Account | None,
     subject_id: int | None,
-    action: str,
+    action: AuditAction,
     object_id: int | None,
     outcome: Outcome = Outcome.ALLOWED,
 ) -> AuditEvent:
     """The young person's own change to how they sign in (actor and subject alike)."""
-    actor_id, actor_role = access.audit_actor(actor)
     return audit.event(
-        actor_id=actor_id,
-        actor_role=actor_role,
+        **access.audit_actor(actor),
         subject_id=subject_id,
         action=action,
         object_type=AUDIT_OBJECT,
         object_id=object_id,
         outcome=outcome,
-        purpose="account",
+        purpose=Purpose.ACCOUNT,
     )
 
 
@@ -216,11 +220,13 @@ def link_requested(
             session, provider=provider, identity=identity, account=account
         )
     except (LinkNotConfirmed, LinkNotFresh, IdentityTaken, AlreadyLinked) as error:
-        error.keep = [_audit(account, flow.account_id, LINK_ACTION, None, Outcome.DENIED)]
+        error.keep = [
+            _audit(account, flow.account_id, AuditAction.IDENTITY_LINK, None, Outcome.DENIED)
+        ]
         raise
     if not linked_already:
         linked = link(session, account=account, issuer=identity.issuer, subject=identity.subject)
-        session.add(_audit(account, account.id, LINK_ACTION, linked.id))
+        session.add(_audit(account, account.id, AuditAction.IDENTITY_LINK, linked.id))
         session.flush()
     return account
 
@@ -233,7 +239,7 @@ def _same_session(
     return (
         account.id == flow.account_id
         and account.role == Role.YOUNG_PERSON
-        and provider.audience == "young_people"
+        and provider.for_young_people
         and bool(session_binding and flow.session_binding)
         and hmac.compare_digest(session_binding or "", flow.session_binding or "")
     )
@@ -272,7 +278,9 @@ def unlink(session: Session, *, account: Account, identity_id: int) -> ExternalI
     if identity is None:
         raise NotFound()
     if identity.account_id != account.id:  # someone else's: refused, audited, looks missing
-        refusal = _audit(account, identity.account_id, UNLINK_ACTION, identity_id, Outcome.DENIED)
+        refusal = _audit(
+            account, identity.account_id, AuditAction.IDENTITY_UNLINK, identity_id, Outcome.DENIED
+        )
         raise NotFound(keep=[refusal])
     others = session.exec(
         select(func.count())
@@ -282,7 +290,7 @@ def unlink(session: Session, *, account: Account, identity_id: int) -> ExternalI
     if not others and not password_works(account):
         raise LastSignInMethod()
     session.delete(identity)
-    session.add(_audit(account, account.id, UNLINK_ACTION, identity_id))
+    session.add(_audit(account, account.id, AuditAction.IDENTITY_UNLINK, identity_id))
     session.flush()
     return identity
 

@@ -1,33 +1,22 @@
 """Accounts, linked external identities, sign-in sessions and case assignments."""
 
 from datetime import date, datetime
-from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.i18n import N_, gettext
+from app.core.columns import foreign_key
+from app.core.i18n import N_, Labelled
 from app.core.types import UTCDateTime, utcnow
 
 
-class Role(StrEnum):
-    YOUNG_PERSON = "young_person"
-    CASE_MANAGER = "case_manager"
-    MANAGER = "manager"
-    ADMIN = "admin"
+class Role(Labelled):
+    """An account's role; `Role.CASE_MANAGER.label` is its name in the reader's language."""
 
-    @property
-    def label(self) -> str:
-        """The role in the reader's language."""
-        return gettext(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.YOUNG_PERSON: N_("young person"),
-    Role.CASE_MANAGER: N_("case manager"),
-    Role.MANAGER: N_("manager"),
-    Role.ADMIN: N_("administrator"),
-}
+    YOUNG_PERSON = "young_person", N_("young person")
+    CASE_MANAGER = "case_manager", N_("case manager")
+    MANAGER = "manager", N_("manager")
+    ADMIN = "admin", N_("administrator")
 
 
 class AccountBase(SQLModel):
@@ -59,11 +48,7 @@ class ExternalIdentity(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    account_id: int = foreign_key("account.id")
     issuer: str = Field(max_length=255)
     subject: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -75,11 +60,7 @@ class AuthSession(SQLModel, table=True):
     __tablename__ = "auth_session"
 
     id: str = Field(primary_key=True, max_length=64)
-    account_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    account_id: int = foreign_key("account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
@@ -96,16 +77,8 @@ class CaseAssignment(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("case_manager_id", "young_person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_manager_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
-    young_person_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    case_manager_id: int = foreign_key("account.id")
+    young_person_id: int = foreign_key("account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

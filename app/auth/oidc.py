@@ -16,7 +16,8 @@ import logging
 import secrets
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 import httpx2
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -69,6 +70,11 @@ class Identity:
     auth_time: int | None = None  # when they last signed in at the provider (epoch seconds)
 
 
+class FlowPurpose(StrEnum):
+    SIGN_IN = "sign_in"
+    LINK = "link"  # link the identity to the signed-in account
+
+
 @dataclass(frozen=True)
 class Flow:
     """What one authorization request is for; kept in the flow cookie under its state.
@@ -78,7 +84,7 @@ class Flow:
     """
 
     provider: str
-    purpose: Literal["sign_in", "link"] = "sign_in"
+    purpose: FlowPurpose = FlowPurpose.SIGN_IN
     next: str = "/"
     invitation: str | None = None
     account_id: int | None = None
@@ -160,7 +166,9 @@ async def start(
     """Send the browser to the provider. A link asks for a fresh sign-in there
     (`prompt=login`, `max_age=0`), whoever is signed in at the provider already."""
     state = secrets.token_urlsafe(24)
-    fresh: dict[str, Any] = {"prompt": "login", "max_age": 0} if flow.purpose == "link" else {}
+    fresh: dict[str, Any] = (
+        {"prompt": "login", "max_age": 0} if flow.purpose == FlowPurpose.LINK else {}
+    )
     try:
         response: Response = await client(provider).authorize_redirect(
             request, redirect_uri, state=state, ui_locales=locale, **fresh
@@ -201,7 +209,7 @@ async def finish(request: Request, provider: OidcProvider) -> tuple[Flow, Identi
     if flow is None or flow.provider != provider.name:
         raise SignInExpired()
     # A link is bound more tightly, to its account and sign-in session, and says so itself.
-    if flow.purpose != "link" and flow.browser != browser_mark(request):
+    if flow.purpose != FlowPurpose.LINK and flow.browser != browser_mark(request):
         raise SignInExpired()
     token = await _token(request, app)
     return flow, await _identity(app, token)
@@ -279,9 +287,7 @@ async def young_people_issuers() -> dict[str, OidcProvider]:
     """The young people's providers by issuer (from their metadata, cached per client);
     one that cannot be reached now is left out."""
     found: dict[str, OidcProvider] = {}
-    for provider in get_settings().oidc_providers:
-        if provider.audience != "young_people":
-            continue
+    for provider in get_settings().young_people_providers:
         try:
             metadata = await client(provider).load_server_metadata()
         except (httpx2.HTTPError, ValueError, KeyError) as error:

@@ -5,7 +5,7 @@ import hashlib
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -16,29 +16,35 @@ from app.auth.deps import (
     session_token,
     sign_in_response,
 )
-from app.auth.devices import KnownDeviceDep, remember_device
-from app.core.bounds import INT_MAX
+from app.auth.devices import KnownDevice, KnownDeviceDep, remember_device
+from app.auth.models import Account
 from app.core.config import OidcProvider, get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.edge import set_browser_seed
 from app.core.errors import AppError, NotFound
 from app.core.i18n import current_locale
 from app.core.problems import safe_next
+from app.core.schemas import PathId
 from app.core.security import SESSION_COOKIE, cookie_name, derived_key
 from app.core.templates import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _signin_page(request: Request, next_path: str, **context: object) -> Response:
-    status = int(str(context.pop("status_code", 200)))
+def _signin_page(
+    request: Request, next_path: str, error: AppError | None = None, **context: object
+) -> Response:
+    """The sign-in page; with an error, its status and headers (a wait to come back after)."""
     settings = get_settings()
     values = {
         "next": safe_next(next_path),
         "local_enabled": service.local_accounts_enabled(),
-        "providers": sorted(settings.oidc_providers, key=lambda p: p.audience != "young_people"),
+        "providers": sorted(settings.oidc_providers, key=lambda p: not p.for_young_people),
     }
-    return render(request, "auth/signin.html", {**values, **context}, status_code=status)
+    context = {**values, "error": error, **context}
+    page = render(request, "auth/signin.html", context, status_code=error.status if error else 200)
+    page.headers.update(error.headers if error else {})
+    return page
 
 
 @router.get("/signin")
@@ -58,21 +64,23 @@ def signin(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Count the attempt, check the password with no transaction open, then sign in."""
-    client = request.client.host if request.client else "unknown"
     try:
-        attempt = service.begin_sign_in(session, username=username, client=client, device=device)
-        end_transaction(session)  # Argon2 takes half a second: hold no lock through it
-        account = service.finish_sign_in(session, service.check_sign_in(attempt, password))
+        account, attempt = _checked_password(request, session, device, username, password)
     except AppError as error:
-        page = _signin_page(request, next, error=error, username=username, status_code=error.status)
-        page.headers.update(error.headers)
-        return page
-    earlier = session_token(request)
-    if earlier:  # whoever was signed in on this browser before is signed out
-        service.end_session(session, token=earlier)
-    response = sign_in_response(session, account, safe_next(next))
+        return _signin_page(request, next, error=error, username=username)
+    response = sign_in_response(request, session, account, safe_next(next))
     remember_device(response, device, attempt.account_key)
     return response
+
+
+def _checked_password(
+    request: Request, session: SessionDep, device: KnownDevice | None, username: str, password: str
+) -> tuple[Account, service.SignInAttempt]:
+    """The account whose password this is, the attempt counted first; else an AppError."""
+    client = request.client.host if request.client else "unknown"
+    attempt = service.begin_sign_in(session, username=username, client=client, device=device)
+    end_transaction(session)  # Argon2 takes half a second: hold no lock through it
+    return service.finish_sign_in(session, service.check_sign_in(attempt, password)), attempt
 
 
 @router.post("/auth/oidc/{name}/login")
@@ -122,39 +130,47 @@ async def oidc_callback(
 ) -> Response:
     provider = oidc.provider_named(name)
     flow, identity = await oidc.finish(request, provider)
-    earlier = session_token(request)
-    binding = _session_binding(request)
 
     def complete() -> Response:
-        if flow.purpose == "link":
-            account = identities.link_requested(
-                session,
-                provider=provider,
-                identity=identity,
-                flow=flow,
-                account=current,
-                session_binding=binding,
-            )
-            request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
-            target = METHODS_PATH
-        else:
-            account, joined = identities.sign_in(
-                session,
-                provider=provider,
-                identity=identity,
-                invitation=flow.invitation,
-                sign_up=invitation_sign_up(request),
-            )
-            target = flow.next
-            if flow.invitation and not joined:  # an existing account accepts with one tap
-                target = f"/invitations/{flow.invitation}"
-        if earlier:  # whoever was signed in on this browser before is signed out
-            service.end_session(session, token=earlier)
+        account, target = _finish_flow(request, session, current, provider, flow, identity)
         return sign_in_response(
-            session, account, target, provider=provider.name, id_token=identity.id_token
+            request, session, account, target, provider=provider.name, id_token=identity.id_token
         )
 
     return await run_in_threadpool(complete)
+
+
+def _finish_flow(
+    request: Request,
+    session: SessionDep,
+    current: Account | None,
+    provider: OidcProvider,
+    flow: oidc.Flow,
+    identity: oidc.Identity,
+) -> tuple[Account, str]:
+    """Who the provider's answer signs in, and where to: a link, to the signed-in young
+    person who asked (back to their page); else the identity's account, or one made from the
+    flow's invitation (an existing account accepts the invitation with one tap, on its page).
+    """
+    if flow.purpose == oidc.FlowPurpose.LINK:
+        binding = _session_binding(request)
+        account = identities.link_requested(
+            session,
+            provider=provider,
+            identity=identity,
+            flow=flow,
+            account=current,
+            session_binding=binding,
+        )
+        request.session[NOTICE_KEY] = {"linked": provider.label, "as": identity.name}
+        return account, METHODS_PATH
+    sign_up = invitation_sign_up(request)
+    account, joined = identities.sign_in(
+        session, provider=provider, identity=identity, invitation=flow.invitation, sign_up=sign_up
+    )
+    if flow.invitation and not joined:
+        return account, f"/invitations/{flow.invitation}"
+    return account, flow.next
 
 
 @router.post("/signout")
@@ -167,12 +183,17 @@ async def signout(request: Request, session: SessionDep) -> Response:
     if ended and provider:
         back = get_settings().absolute_url("/signin")
         target = await oidc.logout_url(provider, id_token=ended.id_token, return_to=back) or target
+    return _signed_out(target)
+
+
+def _signed_out(target: str) -> Response:
+    """On to `target` with the session cookie gone, and what the browser kept of the
+    person's pages; the signed-out pages get a browser seed (and tokens) of their own."""
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(
         cookie_name(SESSION_COOKIE), httponly=True, samesite="lax", secure=secure_cookies()
     )
-    set_browser_seed(response.headers)  # the signed-out pages get tokens of their own
-    # What the browser kept of this person's pages goes with the session.
+    set_browser_seed(response.headers)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
@@ -184,7 +205,6 @@ def secure_cookies() -> bool:
 METHODS_PATH = "/account/sign-in-methods"
 NOTICE_KEY = "mylife_notice"  # what was just linked or removed, shown once (flow cookie)
 YoungPeopleIssuers = Annotated[dict[str, OidcProvider], Depends(oidc.young_people_issuers)]
-IdentityId = Annotated[int, Path(ge=1, le=INT_MAX)]
 
 
 def _methods_page(
@@ -214,11 +234,11 @@ async def start_link(request: Request, name: str, actor: YoungPerson) -> Respons
     """Link a provider to the signed-in young person (a form with the CSRF token): the
     provider asks them to sign in afresh, and the answer counts only in this session."""
     provider = oidc.provider_named(name)
-    if provider.audience != "young_people":
+    if not provider.for_young_people:
         raise NotFound()
     flow = oidc.Flow(
         provider=name,
-        purpose="link",
+        purpose=oidc.FlowPurpose.LINK,
         next=METHODS_PATH,
         account_id=actor.id,
         session_binding=_session_binding(request),
@@ -232,7 +252,7 @@ def remove_method(
     session: SessionDep,
     actor: YoungPerson,
     issuers: YoungPeopleIssuers,
-    identity_id: IdentityId,
+    identity_id: PathId,
 ) -> Response:
     try:
         removed = identities.unlink(session, account=actor, identity_id=identity_id)

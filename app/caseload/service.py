@@ -8,6 +8,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction
+from app.auth import access
 from app.auth import service as auth_service
 from app.auth.models import Account, Role
 from app.caseload import team
@@ -22,7 +24,6 @@ from app.plan import agreement, summaries
 from app.plan.models import PlanState
 from app.survey import help as survey_help
 from app.survey import queries as survey_queries
-from app.survey import service as survey_service
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -73,10 +74,9 @@ def use_invitation(session: Session, invitation: Invitation, person: Account) ->
     assignment = auth_service.assign_case(session, case_manager=manager, young_person=person)
     session.add(
         audit.event(
-            actor_id=person.id,
-            actor_role=str(person.role),
+            **access.audit_actor(person),
             subject_id=person.id,
-            action="caseload.join",
+            action=AuditAction.CASELOAD_JOIN,
             object_type="case_assignment",
             object_id=assignment,
         )
@@ -161,10 +161,9 @@ def caseload(
     # A list view (reloaded often) is recorded once per person per day, not per load.
     audit.record_once_a_day(
         session,
-        actor_id=saved_id(actor.id),
-        actor_role=str(actor.role),
+        **access.audit_actor(actor),
         subject_ids=ids,
-        action="caseload.read",
+        action=AuditAction.CASELOAD_READ,
         object_type="person",
     )
     others = team.managers_of(session, ids, besides=actor.id)
@@ -199,7 +198,7 @@ def _rows(
     # "Since you last looked": the reader's last allowed read of one of the person's
     # assessments, from the audit log that records every such read anyway.
     seen = audit.last_allowed(
-        session, actor_id=saved_id(actor.id), action=survey_service.READ_ACTION, subject_ids=ids
+        session, actor_id=saved_id(actor.id), action=AuditAction.ASSESSMENT_READ, subject_ids=ids
     )
     rows = []
     for person_id, person in zip(ids, people, strict=True):

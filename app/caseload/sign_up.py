@@ -25,6 +25,7 @@ from app.caseload.errors import (
 )
 from app.caseload.models import Invitation
 from app.caseload.service import open_invitation, use_invitation
+from app.core.bounds import DATE_RANGE
 from app.core.errors import AppError, InvalidInput
 from app.core.types import local_today, saved_id
 
@@ -42,7 +43,7 @@ def parse_birth_date(text: str) -> date:
             raise ValueError(text)
     except ValueError as error:
         raise BirthDateInvalid(field="birth_date") from error
-    if not date(1900, 1, 1) <= day <= local_today():
+    if not date(DATE_RANGE.start, 1, 1) <= day <= local_today():
         raise BirthDateInvalid(field="birth_date")
     return day
 

@@ -13,14 +13,14 @@ from app.caseload.presenters import qr_code
 from app.caseload.sign_up import accept_sign_up, check_sign_up
 from app.core.config import get_settings
 from app.core.db import SessionDep, end_transaction
-from app.core.errors import AppError
-from app.core.forms import FormDep, text_fields
+from app.core.errors import InvalidInput
+from app.core.forms import FormDep, form_state, text_fields
+from app.core.schemas import PathId
 from app.core.security import hash_password
 from app.core.templates import render
 from app.survey import service as survey_service
 
 router = APIRouter(include_in_schema=False)
-PersonId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Token = Annotated[str, Path(min_length=10, max_length=100)]
 SIGN_UP_FIELDS = ["display_name", "username", "birth_date", "password"]
 
@@ -49,7 +49,7 @@ def create_invitation(
 
 @router.get("/people/{person_id}")
 def person(
-    request: Request, session: SessionDep, actor: CaseManager, person_id: PersonId
+    request: Request, session: SessionDep, actor: CaseManager, person_id: PathId
 ) -> Response:
     assessments = survey_service.list_assessments(session, actor=actor, subject_id=person_id)
     context = {
@@ -81,7 +81,7 @@ def _invitation_page(
         "token": token,
         "manager": manager,
         "preview": preview,
-        "providers": [p for p in settings.oidc_providers if p.audience == "young_people"],
+        "providers": settings.young_people_providers,
         "local_enabled": auth_service.local_accounts_enabled(),
         **context,
     }
@@ -112,17 +112,12 @@ def sign_up(request: Request, session: SessionDep, token: Token, form: FormDep) 
     values = text_fields(form, SIGN_UP_FIELDS)
     try:
         checked = check_sign_up(
-            session, token=token, **{name: values.get(name, "") for name in SIGN_UP_FIELDS}
+            session, token=token, **{n: values.get(n, "") for n in SIGN_UP_FIELDS}
         )
         end_transaction(session)  # Argon2 takes half a second: hold no lock through it
         hashed = hash_password(checked.password)
         person = accept_sign_up(session, sign_up=checked, password_hash=hashed)
-    except AppError as error:
-        if error.status != 422:
-            raise
-        problems = {e.field: e for e in error.errors}
-        kept = {k: v for k, v in values.items() if k != "password"}
-        return _invitation_page(
-            request, session, token, values=kept, problems=problems, status_code=422
-        )
-    return sign_in_response(session, person, "/")
+    except InvalidInput as error:
+        kept = {name: value for name, value in values.items() if name != "password"}
+        return _invitation_page(request, session, token, **form_state(kept, error), status_code=422)
+    return sign_in_response(request, session, person, "/")

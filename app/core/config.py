@@ -2,6 +2,7 @@
 
 import json
 import re
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,13 @@ SigningAlgorithm = Literal[
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
+class Audience(StrEnum):
+    """Who signs in through a provider."""
+
+    YOUNG_PEOPLE = "young_people"  # the national portal's provider
+    STAFF = "staff"  # an organisation's provider
+
+
 class OidcProvider(BaseModel):
     """An OpenID Connect provider people sign in with.
 
@@ -27,11 +35,15 @@ class OidcProvider(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9-]{1,40}$")  # in the callback address
     label: str = Field(min_length=1, max_length=80)  # shown on the sign-in button
-    audience: Literal["young_people", "staff"]
+    audience: Audience
     discovery_url: str  # https://provider/.well-known/openid-configuration
     client_id: str
     client_secret: str = ""  # empty: a public client (PKCE only)
     scopes: str = "openid profile"
+
+    @property
+    def for_young_people(self) -> bool:
+        return self.audience == Audience.YOUNG_PEOPLE
 
 
 class HelpContact(BaseModel):
@@ -143,6 +155,11 @@ class Settings(BaseSettings):
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
+
+    @property
+    def young_people_providers(self) -> list[OidcProvider]:
+        """The providers young people sign in with (the national portal's)."""
+        return [provider for provider in self.oidc_providers if provider.for_young_people]
 
     @property
     def oidc_origins(self) -> list[str]:

@@ -17,6 +17,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.asgi import header, scope_cookie
@@ -24,6 +25,7 @@ from app.core.asgi import header, scope_cookie
 LOCALES = ("fi", "sv", "en")
 LOCALE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LOCALE_COOKIE = "mylife_lang"
+LOCALE_COOKIE_AGE = 365 * 24 * 60 * 60  # a year, in seconds
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 _current: ContextVar[str] = ContextVar("mylife_locale", default="fi")
@@ -46,6 +48,11 @@ def translations(locale: str) -> Translations:
     return Translations(fp=buffer, domain="messages")
 
 
+def remember_locale(response: Response, locale: str) -> None:
+    """The browser keeps the chosen language for a year (signed in or not)."""
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_AGE, samesite="lax")
+
+
 def current_locale() -> str:
     return _current.get()
 
@@ -61,19 +68,20 @@ def gettext(message: str, **params: object) -> str:
 
 class Labelled(StrEnum):
     """A choice whose label, in the reader's language, is defined with it:
-    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`."""
+    `OPEN = "open", N_("Open")`; `GoalStatus.OPEN.label`; `GoalStatus("open")` the member.
+    A member may carry more words after its label (`_words`, msgids), as `Access` does."""
 
-    _label: str
+    _words: tuple[str, ...]
 
-    def __new__(cls, value: str, label: str) -> Self:
+    def __new__(cls, value: str, *words: str) -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
-        member._label = label
+        member._words = words
         return member
 
     @property
     def label(self) -> str:
-        return gettext(self._label)
+        return gettext(self._words[0])
 
 
 _ = gettext

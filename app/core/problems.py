@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
+from app.core.bounds import DATE_RANGE
 from app.core.errors import AppError, FieldError, InvalidInput, NotFound
 from app.core.i18n import N_
 from app.core.templates import is_htmx, render
@@ -94,7 +95,10 @@ _TYPE_MESSAGES = {
     "model_attributes_type": N_("Send a JSON object."),
     "dict_type": N_("Send a JSON object."),
     "extra_forbidden": N_("This field is not expected here."),
-    "date_out_of_range": N_("Give a date between 1900 and 2200."),
+    "date_out_of_range": N_("Give a date between %(first)s and %(last)s."),
+}
+_TYPE_PARAMS: dict[str, dict[str, object]] = {
+    "date_out_of_range": {"first": DATE_RANGE.start, "last": DATE_RANGE.stop - 1},
 }
 _UNION_MESSAGE = N_("Give a whole number, text, or null.")
 
@@ -115,8 +119,11 @@ def field_errors(errors: list[dict[str, Any]]) -> list[FieldError]:
     problems = []
     for name, types in by_field.items():
         generic = N_("This value is not valid.")
-        message = _UNION_MESSAGE if len(types) > 1 else _TYPE_MESSAGES.get(types[0], generic)
-        problems.append(FieldError(name, message))
+        if len(types) > 1:
+            problems.append(FieldError(name, _UNION_MESSAGE))
+        else:
+            message = _TYPE_MESSAGES.get(types[0], generic)
+            problems.append(FieldError(name, message, _TYPE_PARAMS.get(types[0], {})))
     return problems
 
 

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Annotated, Any, get_args
 
+from fastapi import Path
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -43,6 +44,8 @@ IsoDate = Annotated[
     AfterValidator(_date_in_range),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
+# An object's id in a path (/people/{person_id}/…): a positive whole number its column holds.
+PathId = Annotated[int, Path(ge=1, le=INT_MAX)]
 # A version number a client sends back: a positive whole number that fits its column.
 Version = Annotated[int, Strict(), Field(ge=1, le=INT_MAX)]
 

@@ -33,6 +33,7 @@ def static_url(name: str) -> str:
 
 
 def _date(value: date | datetime | None, form: str = "medium") -> str:
+    """A date, or a moment as its day and time in Finnish time, in the reader's language."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -42,11 +43,7 @@ def _date(value: date | datetime | None, form: str = "medium") -> str:
 
 def _day(value: date | datetime | None) -> str:
     """A day as people here write it (24.11.2026), in every language."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, "d.M.yyyy", tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
-    return format_date(value, "d.M.yyyy", locale=i18n.babel_locale())
+    return _date(value, "d.M.yyyy")
 
 
 def _iso_day(value: str | None) -> str:
@@ -56,9 +53,7 @@ def _iso_day(value: str | None) -> str:
 
 def _when(value: datetime | None) -> str:
     """A moment, e.g. 24.11.2026 13:05 (Finnish time)."""
-    if value is None:
-        return ""
-    return format_datetime(value, "d.M.yyyy HH:mm", tzinfo=LOCAL_TIME, locale=i18n.babel_locale())
+    return _date(value, "d.M.yyyy HH:mm")
 
 
 def _build_environment() -> Environment:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account
 from app.core.config import get_settings
 from app.core.db import SessionDep
@@ -29,7 +30,7 @@ from app.fhir.deps import (
 from app.fhir.errors import InvalidResource, fhir_response
 from app.plan import agreement
 from app.plan import queries as plans
-from app.plan.models import Plan
+from app.plan.models import Plan, PlanState
 from app.survey import service as survey
 from app.survey.answers import import_completed
 from app.survey.models import Assessment
@@ -54,7 +55,9 @@ def metadata() -> Response:
 
 @router.get("/Questionnaire")
 def search_questionnaires(request: Request, session: SessionDep, caller: Caller) -> Response:
-    caller.authorize(session, "patient/Questionnaire.read", "fhir.search", "Questionnaire")
+    caller.authorize(
+        session, "patient/Questionnaire.read", AuditAction.FHIR_SEARCH, "Questionnaire"
+    )
     found = [
         resources.questionnaire(version, survey.definition_of(version), base_url())
         for version, _code in survey.all_versions(session)
@@ -68,7 +71,7 @@ def read_questionnaire(session: SessionDep, caller: Caller, resource_id: str) ->
     caller.authorize(
         session,
         "patient/Questionnaire.read",
-        "fhir.read",
+        AuditAction.FHIR_READ,
         "Questionnaire",
         object_id=match.id if match else None,
         exists=match is not None,
@@ -107,7 +110,10 @@ def read_response(session: SessionDep, caller: Caller, resource_id: str) -> Resp
 @router.get("/QuestionnaireResponse")
 def search_responses(request: Request, session: SessionDep, caller: Caller) -> Response:
     allowed = caller.authorize(
-        session, "patient/QuestionnaireResponse.read", "fhir.search", "QuestionnaireResponse"
+        session,
+        "patient/QuestionnaireResponse.read",
+        AuditAction.FHIR_SEARCH,
+        "QuestionnaireResponse",
     )
     filters = authored_filters(request, allowed)
     found = []
@@ -128,7 +134,7 @@ def _import(
     allowed = caller.authorize(
         session,
         "patient/QuestionnaireResponse.write",
-        "fhir.create",
+        AuditAction.FHIR_CREATE,
         "QuestionnaireResponse",
         record_allowed=False,
     )
@@ -168,7 +174,7 @@ def import_response(
 
 
 def _care_plan(session: Session, plan: Plan, person: Account) -> dict[str, Any]:
-    agreed = agreement.status(session, plan=plan).state == "agreed"
+    agreed = agreement.status(session, plan=plan).state == PlanState.AGREED
     return resources.care_plan(plans.view(session, plan=plan), agreed=agreed, person=person)
 
 
@@ -180,7 +186,7 @@ def read_care_plan(session: SessionDep, caller: Caller, resource_id: str) -> Res
 
 @router.get("/CarePlan")
 def search_care_plans(request: Request, session: SessionDep, caller: Caller) -> Response:
-    caller.authorize(session, "patient/CarePlan.read", "fhir.search", "CarePlan")
+    caller.authorize(session, "patient/CarePlan.read", AuditAction.FHIR_SEARCH, "CarePlan")
     found = []
     if (person := own_person(request, caller)) is not None:
         plan = plans.plan_of_person(session, person.id or 0)
@@ -197,7 +203,7 @@ def read_goal(session: SessionDep, caller: Caller, resource_id: str) -> Response
 
 @router.get("/Goal")
 def search_goals(request: Request, session: SessionDep, caller: Caller) -> Response:
-    caller.authorize(session, "patient/Goal.read", "fhir.search", "Goal")
+    caller.authorize(session, "patient/Goal.read", AuditAction.FHIR_SEARCH, "Goal")
     found = []
     if (person := own_person(request, caller)) is not None:
         titles = survey.theme_texts(session)

@@ -14,9 +14,10 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction
 from app.audit.models import AuditEvent, Outcome
 from app.auth import access, identities
-from app.auth.models import Account, Role
+from app.auth.models import Account
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -49,7 +50,7 @@ class Portal:
         return self.person.id if self.person else None
 
     def authorize(
-        self, session: Session, needed: str, action: str, object_type: str, **kw: Any
+        self, session: Session, needed: str, action: AuditAction, object_type: str, **kw: Any
     ) -> AuditEvent:
         return access.authorize_client(
             session,
@@ -76,15 +77,14 @@ def _bearer_token(request: Request) -> tokens.AccessToken:
     resource = request.url.path.removeprefix(PREFIX).split("/", 1)[0][:40] or "unknown"
     error = unauthorized(reason)
     error.keep = [
-        audit.event(
-            actor_id=None,
-            actor_role=audit.PORTAL,
+        access.client_event(
+            Outcome.DENIED,
+            client_id=None,
+            token_subject=None,
             subject_id=None,
-            action="fhir.token",
+            action=AuditAction.FHIR_TOKEN,
             object_type=resource,
             object_id=None,
-            outcome=Outcome.DENIED,
-            purpose="portal",
         )
     ]
     raise error
@@ -93,10 +93,8 @@ def _bearer_token(request: Request) -> tokens.AccessToken:
 def portal(request: Request, session: SessionDep) -> Portal:
     token = _bearer_token(request)
     issuer = get_settings().fhir_issuer or ""
-    person = identities.account_for(session, issuer=issuer, subject=token.subject)
-    if person is not None and (person.role != Role.YOUNG_PERSON or not person.is_active):
-        person = None
-    return Portal(token=token, person=person)
+    linked = identities.account_for(session, issuer=issuer, subject=token.subject)
+    return Portal(token=token, person=identities.active_young_person(linked))
 
 
 Caller = Annotated[Portal, Depends(portal)]
@@ -121,7 +119,7 @@ def read_own(
     caller.authorize(
         session,
         f"patient/{resource_type}.read",
-        "fhir.read",
+        AuditAction.FHIR_READ,
         resource_type,
         object_id=number,
         owner_id=found[1] if found else None,

@@ -12,12 +12,12 @@ from app.auth.deps import SignedIn
 from app.auth.models import Account
 from app.core.db import SessionDep
 from app.core.openapi import problem_responses
+from app.core.schemas import PathId
 from app.plan import agreement, etags, presenters, queries, service
 from app.plan.deps import (
     ActionWrite,
     GoalRead,
     GoalWrite,
-    Id,
     PlanRead,
     PlanWrite,
     ReviewWrite,
@@ -116,7 +116,7 @@ EditDep = Annotated[Edit, Depends(_edit)]
 
 @router.get(PLAN_PATH, response_model=PlanPublic, responses={304: {"description": "Unchanged"}})
 def get_plan(
-    session: SessionDep, actor: SignedIn, person_id: Id, if_none_match: IfNoneMatch = None
+    session: SessionDep, actor: SignedIn, person_id: PathId, if_none_match: IfNoneMatch = None
 ) -> Any:
     """The whole plan. Poll with If-None-Match: 304 (not audited) until something changes."""
     poll = etags.read_plan_if_changed(
@@ -212,7 +212,7 @@ def agree(session: SessionDep, actor: SignedIn, plan: PlanWrite) -> AgreementPub
 
 
 @router.get(f"{PLAN_PATH}/agreements/{{agreement_id}}")
-def agreed_version(session: SessionDep, plan: PlanRead, agreement_id: Id) -> dict[str, Any]:
+def agreed_version(session: SessionDep, plan: PlanRead, agreement_id: PathId) -> dict[str, Any]:
     """An agreed, frozen version of the plan."""
     found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
     public = AgreementPublic.model_validate(found, from_attributes=True)

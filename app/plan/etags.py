@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth import access
 from app.auth.models import Account
 from app.plan import agreement, service
@@ -75,7 +76,7 @@ def read_plan_if_changed(
     is not audited; a caller that gets the plan is recorded as having read it.
     """
     plan = service.plan_of(
-        session, actor=actor, person_id=person_id, action="plan.read", audited=False
+        session, actor=actor, person_id=person_id, action=AuditAction.PLAN_READ, audited=False
     )
     found = agreement.current(session, plan=plan) if plan.id is not None else None
     etag, tags = plan_etag(plan, found), _tags(if_none_match)
@@ -85,7 +86,7 @@ def read_plan_if_changed(
         session,
         actor=actor,
         subject_id=person_id,
-        action="plan.read",
+        action=AuditAction.PLAN_READ,
         object_type="plan",
         object_id=plan.id,
     )

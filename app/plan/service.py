@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
+from app.audit.actions import AuditAction
 from app.auth import access
 from app.auth.models import Account
 from app.core.bounds import storable_text
@@ -91,7 +92,7 @@ def changes_agreement(kind: str, changed: Iterable[str] | None) -> bool:
 
 
 def plan_of(
-    session: Session, *, actor: Account, person_id: int, action: str, audited: bool = True
+    session: Session, *, actor: Account, person_id: int, action: AuditAction, audited: bool = True
 ) -> Plan:
     """The person's plan if the actor may touch it (audited): the stored one, or an empty plan
     not saved (it is saved by its first change, `stored`)."""
@@ -124,7 +125,12 @@ def stored(session: Session, plan: Plan) -> Plan:
 
 
 def object_in_plan(
-    session: Session, *, actor: Account, model: type[AnyEditable], object_id: int, action: str
+    session: Session,
+    *,
+    actor: Account,
+    model: type[AnyEditable],
+    object_id: int,
+    action: AuditAction,
 ) -> tuple[AnyEditable, Plan]:
     """A goal, action or review and its plan, if the actor may touch it (audited)."""
     obj = session.get(model, object_id)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +14,7 @@ from app.auth.models import Account
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.forms import FormDep
+from app.core.schemas import PathId
 from app.core.templates import render
 from app.core.types import saved_id
 from app.plan import agreement, etags, forms, presenters, service
@@ -24,7 +25,6 @@ from app.plan.presenters import FormState
 from app.plan.service import AnyEditable, Editable
 
 router = APIRouter(include_in_schema=False)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _plan_url(plan: Plan, saved: str = "", at: str = "") -> str:
@@ -128,7 +128,7 @@ def plan_page(request: Request, session: SessionDep, actor: SignedIn, plan: Plan
 
 
 @router.get("/people/{person_id}/plan/live")
-def live(request: Request, session: SessionDep, actor: SignedIn, person_id: Id) -> Response:
+def live(request: Request, session: SessionDep, actor: SignedIn, person_id: PathId) -> Response:
     """Polled by the open page: 304 until the plan or its agreement changes, then the changed
     parts (the agreement box always)."""
     seen = request.headers.get("if-none-match")
@@ -188,7 +188,7 @@ def agree(request: Request, sent: SentForm, plan: PlanWrite) -> Response:
 
 @router.get("/people/{person_id}/plan/agreements/{agreement_id}")
 def agreed(
-    request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead, agreement_id: Id
+    request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead, agreement_id: PathId
 ) -> Response:
     found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
     context = {

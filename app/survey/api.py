@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 from sqlmodel import Session
 
 from app.auth.deps import SignedIn, YoungPerson
@@ -10,7 +10,7 @@ from app.core.db import SessionDep
 from app.core.openapi import problem_responses
 from app.survey import presenters, service
 from app.survey.answers import save_answer, unanswered
-from app.survey.deps import OwnAssessment, ReadableAssessment
+from app.survey.deps import CompareQuery, OwnAssessment, ReadableAssessment
 from app.survey.models import (
     AnswerIn,
     AnswerPublic,
@@ -19,11 +19,9 @@ from app.survey.models import (
     AssessmentSummary,
     CirclePublic,
     InstrumentVersionPublic,
-    ThemeReadingPublic,
 )
 
 router = APIRouter(tags=["survey"], responses=problem_responses(400, 401, 404, 422))
-CompareQuery = Annotated[str, Query(max_length=12, pattern=r"^(none|\d{1,10})?$")]
 
 
 @router.get("/instruments", response_model=list[InstrumentVersionPublic])
@@ -141,29 +139,7 @@ def circle_data(
     session: SessionDep, actor: SignedIn, assessment: ReadableAssessment, compare: CompareQuery = ""
 ) -> CirclePublic:
     """The Circle of Life as numbers; `compare` names an earlier assessment, or `none`."""
-    definition, readings, other = presenters.circle_readings(session, actor, assessment, compare)
-    scale = presenters.circle.satisfaction_scale(definition)
-    return CirclePublic(
-        assessment_id=assessment.id or 0,
-        compared_with=other.id if other else None,
-        scale_min=scale.min,
-        scale_max=scale.max,
-        themes=[
-            ThemeReadingPublic(
-                theme_id=r.theme_id,
-                title=str(r.title),
-                importance=r.importance,
-                satisfaction=r.satisfaction,
-                band=r.band.id if r.band else None,
-                more_important_than_satisfying=r.gap,
-                previous_satisfaction=r.previous_satisfaction,
-                change=r.change,
-                staff_satisfaction=r.staff,
-                staff_differs=r.staff_differs,
-            )
-            for r in readings
-        ],
-    )
+    return presenters.circle_public(session, actor, assessment, compare)
 
 
 @router.get(

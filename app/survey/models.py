@@ -9,9 +9,7 @@ from pydantic import Strict
 from sqlalchemy import (
     JSON,
     Column,
-    ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -19,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from app.core.columns import foreign_key
 from app.core.schemas import Body, free_text
 from app.core.types import UTCDateTime, utcnow
 
@@ -36,9 +35,7 @@ class InstrumentVersion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("instrument_id", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    instrument_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("instrument.id", ondelete="RESTRICT"), nullable=False)
-    )
+    instrument_id: int = foreign_key("instrument.id", ondelete="RESTRICT", index=False)
     version: str = Field(max_length=20)
     definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     checksum: str = Field(max_length=64)
@@ -67,15 +64,9 @@ class Assessment(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    subject_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
-    instrument_version_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("instrument_version.id", ondelete="RESTRICT"), nullable=False
-        )
+    subject_id: int = foreign_key("account.id")
+    instrument_version_id: int = foreign_key(
+        "instrument_version.id", ondelete="RESTRICT", index=False
     )
     status: AssessmentStatus = Field(default=AssessmentStatus.IN_PROGRESS, sa_type=String(20))
     # Index of the theme the person was last on, for resuming.
@@ -93,9 +84,7 @@ class Answer(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("assessment_id", "item_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    assessment_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("assessment.id", ondelete="CASCADE"), nullable=False)
-    )
+    assessment_id: int = foreign_key("assessment.id", index=False)
     item_id: str = Field(max_length=81)
     value_int: int | None = None
     value_text: str | None = Field(default=None, sa_column=Column(Text))
@@ -115,14 +104,9 @@ class StaffReading(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("assessment_id", "author_id", "theme_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    assessment_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("assessment.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
-    author_id: int | None = Field(
-        default=None,
-        sa_column=Column(Integer, ForeignKey("account.id", ondelete="SET NULL"), nullable=True),
+    assessment_id: int = foreign_key("assessment.id")
+    author_id: int | None = foreign_key(
+        "account.id", ondelete="SET NULL", nullable=True, index=False
     )
     author_name: str = Field(max_length=120)
     theme_id: str = Field(max_length=40)

@@ -15,7 +15,13 @@ from app.survey import circle, circle_words, service
 from app.survey import readings as staff_readings
 from app.survey.definition import InstrumentDefinition
 from app.survey.help import help_box
-from app.survey.models import Answer, Assessment, AssessmentStatus
+from app.survey.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    CirclePublic,
+    ThemeReadingPublic,
+)
 
 
 def _epoch_ms(moment: datetime) -> int:
@@ -70,7 +76,8 @@ def review(session: Session, assessment: Assessment) -> dict[str, Any]:
         "values": _current_values(answers),
         "missing": missing,
         "positions": {
-            item.id: definition.theme_index(item.id.split(".")[0]) + 1 for item in missing
+            item.id: definition.theme_index(definition.items()[item.id][0].id) + 1
+            for item in missing
         },
         "answered": len(required) - len(missing),
         "item_count": len(required),
@@ -95,6 +102,35 @@ def _comparison(
         if a.completed_at and assessment.completed_at and a.completed_at < assessment.completed_at
     ]
     return earlier[0] if earlier else None
+
+
+def circle_public(
+    session: Session, actor: Account, assessment: Assessment, compare: str
+) -> CirclePublic:
+    """The Circle of Life as the API gives it: numbers, bands, changes, the staff's reading."""
+    definition, readings, other = circle_readings(session, actor, assessment, compare)
+    scale = circle.satisfaction_scale(definition)
+    return CirclePublic(
+        assessment_id=assessment.id or 0,
+        compared_with=other.id if other else None,
+        scale_min=scale.min,
+        scale_max=scale.max,
+        themes=[
+            ThemeReadingPublic(
+                theme_id=r.theme_id,
+                title=str(r.title),
+                importance=r.importance,
+                satisfaction=r.satisfaction,
+                band=r.band.id if r.band else None,
+                more_important_than_satisfying=r.gap,
+                previous_satisfaction=r.previous_satisfaction,
+                change=r.change,
+                staff_satisfaction=r.staff,
+                staff_differs=r.staff_differs,
+            )
+            for r in readings
+        ],
+    )
 
 
 def circle_readings(

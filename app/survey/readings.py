@@ -4,9 +4,12 @@ from collections.abc import Mapping
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account, Role
 from app.core.errors import NotFound
+from app.core.forms import text_fields
 from app.core.types import saved_id, utcnow
 from app.survey import service
 from app.survey.circle import satisfaction_scale
@@ -27,6 +30,12 @@ def readings_of(session: Session, *, assessment: Assessment) -> dict[str, StaffR
     return {row.theme_id: row for row in rows}
 
 
+def sent(session: Session, assessment: Assessment, form: FormData) -> dict[str, str]:
+    """A reading as its form sent it: a value per theme of the assessment's instrument."""
+    definition = service.assessment_definition(session, assessment)
+    return text_fields(form, [theme.id for theme in definition.themes])
+
+
 def record(
     session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, str]
 ) -> dict[str, StaffReading]:
@@ -34,7 +43,7 @@ def record(
     if actor.role != Role.CASE_MANAGER or assessment.status != AssessmentStatus.COMPLETED:
         raise NotFound()
     service.authorize_assessment(
-        session, actor=actor, assessment=assessment, action="assessment.reading.update"
+        session, actor=actor, assessment=assessment, action=AuditAction.READING_UPDATE
     )
     cleaned = _cleaned(service.assessment_definition(session, assessment), values)
     _replace(session, actor=actor, assessment=assessment, values=cleaned)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
+from app.audit.actions import AuditAction
 from app.auth import access
 from app.auth.models import Account
 from app.core.errors import NotFound
@@ -29,7 +30,7 @@ _definitions: dict[str, InstrumentDefinition] = {}
 # with (a version never changes), so their definitions need no query of their own.
 CHECKSUMS = "mylife_instrument_checksums"
 # Versions are loaded without their definition document; it is read on a cache miss only.
-READ_ACTION = "assessment.read"  # the audit log's action for someone reading an assessment
+
 WITHOUT_DOCUMENT = defer(cast("QueryableAttribute[Any]", InstrumentVersion.definition))
 
 
@@ -182,7 +183,7 @@ def authorize_assessment(
     *,
     actor: Account,
     assessment: Assessment,
-    action: str,
+    action: AuditAction,
     only_self: bool = False,
 ) -> None:
     """The one access check for an assessment (audited when the actor is not the person)."""
@@ -198,7 +199,7 @@ def authorize_assessment(
 
 
 def _load(
-    session: Session, *, actor: Account, assessment_id: int, action: str, only_self: bool
+    session: Session, *, actor: Account, assessment_id: int, action: AuditAction, only_self: bool
 ) -> Assessment:
     statement = _with_checksum().where(Assessment.id == assessment_id)
     row = session.exec(statement).first()
@@ -213,9 +214,8 @@ def _load(
 
 def get_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
     """An assessment the actor may read (audited); anything else is simply not found."""
-    return _load(
-        session, actor=actor, assessment_id=assessment_id, action=READ_ACTION, only_self=False
-    )
+    read = AuditAction.ASSESSMENT_READ
+    return _load(session, actor=actor, assessment_id=assessment_id, action=read, only_self=False)
 
 
 def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) -> Assessment:
@@ -225,7 +225,7 @@ def get_own_assessment(session: Session, *, actor: Account, assessment_id: int) 
         session,
         actor=actor,
         assessment_id=assessment_id,
-        action="assessment.answer",
+        action=AuditAction.ASSESSMENT_ANSWER,
         only_self=True,
     )
 
@@ -312,7 +312,7 @@ def list_assessments(
             session,
             actor=actor,
             subject_id=subject_id or 0,
-            action="assessment.list",
+            action=AuditAction.ASSESSMENT_LIST,
             object_type="person",
             object_id=subject_id,
         )

@@ -7,35 +7,18 @@ from starlette.responses import RedirectResponse, Response
 
 from app.auth.deps import SignedIn, YoungPerson
 from app.core.db import SessionDep
-from app.core.errors import AppError
-from app.core.forms import FormDep, text_fields
+from app.core.errors import AppError, InvalidInput
+from app.core.forms import FormDep, form_state
 from app.core.templates import render
-from app.survey import presenters, readings, service
-from app.survey.answers import save_answer, save_answers
-from app.survey.deps import OwnAssessment, ReadableAssessment
-from app.survey.models import Assessment, AssessmentStatus
+from app.survey import presenters, readings, screens, service
+from app.survey.answers import save_answer
+from app.survey.deps import CompareQuery, OwnAssessment, ReadableAssessment
+from app.survey.models import AssessmentStatus
 
 router = APIRouter(include_in_schema=False)
-NAVIGATION = {"next": 1, "back": -1, "later": 0}
 ThemeNumber = Annotated[int, Path(ge=1, le=100)]
 # `?return=check`: the screen was opened from Check your answers, and leads back there.
 ReturnTo = Annotated[str, Query(alias="return", max_length=10)]
-
-
-def _screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
-    if assessment.status == AssessmentStatus.COMPLETED:
-        return f"/assessments/{assessment.id}"
-    if position >= theme_count:
-        return f"/assessments/{assessment.id}/review"
-    return f"/assessments/{assessment.id}/themes/{position + 1}"
-
-
-def _position_after(nav: str, number: int, theme_count: int, returning: bool) -> int:
-    """The screen a navigation button leads to; a change made from Check your answers leads
-    back to it (one past the last theme)."""
-    if returning and nav == "next":
-        return theme_count
-    return number - 1 + NAVIGATION.get(nav, 1)
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -47,7 +30,7 @@ def survey_entry(request: Request, session: SessionDep, actor: YoungPerson) -> R
     assessment = service.open_assessment(session, person=actor)
     if assessment is not None:
         count = len(service.assessment_definition(session, assessment).themes)
-        return _redirect(_screen_url(assessment, assessment.position, count))
+        return _redirect(screens.screen_url(assessment, assessment.position, count))
     version = service.choose_version(session, person=actor)
     return render(request, "survey/start.html", {"definition": service.definition_of(version)})
 
@@ -56,7 +39,7 @@ def survey_entry(request: Request, session: SessionDep, actor: YoungPerson) -> R
 def survey_start(session: SessionDep, actor: YoungPerson) -> Response:
     assessment, _created = service.start_or_resume(session, actor=actor)
     count = len(service.assessment_definition(session, assessment).themes)
-    return _redirect(_screen_url(assessment, assessment.position, count))
+    return _redirect(screens.screen_url(assessment, assessment.position, count))
 
 
 @router.get("/assessments/{assessment_id}/themes/{number}")
@@ -71,7 +54,9 @@ def theme_screen(
     if assessment.status != AssessmentStatus.IN_PROGRESS or not 1 <= number <= len(
         definition.themes
     ):
-        return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
+        return _redirect(
+            screens.screen_url(assessment, assessment.position, len(definition.themes))
+        )
     context = presenters.screen(session, assessment, number - 1, returning=return_to == "check")
     return render(request, "survey/theme.html", context)
 
@@ -85,24 +70,12 @@ def save_screen(
     number: ThemeNumber,
     form: FormDep,
 ) -> Response:
-    definition = service.assessment_definition(session, assessment)
-    if not 1 <= number <= len(definition.themes):
-        return _redirect(_screen_url(assessment, assessment.position, len(definition.themes)))
-    theme = definition.themes[number - 1]
-    values = text_fields(form, [item.id for item in theme.items])
-    problems = save_answers(session, actor=actor, assessment=assessment, values=values)
-    returning = form.get("return") == "check"
-    if problems:
-        # Shown with what the person sent, so that nothing they wrote disappears.
-        context = presenters.screen(session, assessment, number - 1, values, problems, returning)
-        status = max(problem.status for problem in problems.values())
-        return render(request, "survey/theme.html", context, status_code=status)
-    nav = str(form.get("nav"))
-    after = _position_after(nav, number, len(definition.themes), returning)
-    position = service.move_to(session, actor=actor, assessment=assessment, position=after)
-    if nav == "later":
-        return _redirect("/")
-    return _redirect(_screen_url(assessment, position, len(definition.themes)))
+    saved = screens.save_screen(
+        session, actor=actor, assessment=assessment, number=number, form=form
+    )
+    if saved.context is not None:
+        return render(request, "survey/theme.html", saved.context, status_code=saved.status)
+    return _redirect(saved.url)
 
 
 @router.post("/assessments/{assessment_id}/answer")
@@ -114,16 +87,9 @@ def autosave_answer(
     form: FormDep,
 ) -> Response:
     """One answer, saved the moment it is given (htmx); replies with its status line."""
-    item_id = next((key for key in form if key not in ("csrf_token", "nav", "return")), "")
-    value = form.get(item_id)
+    item_id, value = screens.sent_answer(form)
     try:
-        save_answer(
-            session,
-            actor=actor,
-            assessment=assessment,
-            item_id=item_id,
-            value=value if isinstance(value, str) else None,
-        )
+        save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
     except AppError as error:
         context = {"item_id": item_id, "error": error}
         return render(request, "survey/_status.html", context, status_code=error.status)
@@ -150,7 +116,7 @@ def result(
     session: SessionDep,
     actor: SignedIn,
     assessment: ReadableAssessment,
-    compare: Annotated[str, Query(max_length=12)] = "",
+    compare: CompareQuery = "",
 ) -> Response:
     if assessment.status == AssessmentStatus.IN_PROGRESS:
         return _redirect(f"/assessments/{assessment.id}/review")
@@ -167,15 +133,11 @@ def record_reading(
     form: FormDep,
 ) -> Response:
     """The case manager's own reading of the themes, kept beside the person's answers."""
-    definition = service.assessment_definition(session, assessment)
-    values = text_fields(form, [theme.id for theme in definition.themes])
+    values = readings.sent(session, assessment, form)
     try:
         readings.record(session, actor=actor, assessment=assessment, values=values)
-    except AppError as error:
-        if error.status != 422:
-            raise
-        form_state = {"values": values, "problems": {e.field: e for e in error.errors}}
-        context = presenters.result(session, actor, assessment, "", form_state)
+    except InvalidInput as error:
+        context = presenters.result(session, actor, assessment, "", form_state(values, error))
         return render(request, "survey/result.html", context, status_code=422)
     return _redirect(f"/assessments/{assessment.id}#staff-reading")
 
@@ -187,7 +149,7 @@ def circle_image(
     session: SessionDep,
     actor: SignedIn,
     assessment: ReadableAssessment,
-    compare: Annotated[str, Query(max_length=12)] = "",
+    compare: CompareQuery = "",
 ) -> Response:
     """The circle as an image: the SVG itself, or the same drawing rendered to PNG."""
     if request.url.path.endswith(".svg"):

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app.audit import service as audit
+from app.audit.actions import AuditAction
 from app.audit.models import AuditEvent, Outcome
 from app.auth import access
 from app.auth.models import Account, Role
@@ -44,7 +45,7 @@ def past_access(
     person: Account,
     at: datetime,
     *,
-    action: str = "plan.read",
+    action: AuditAction = AuditAction.PLAN_READ,
     outcome: Outcome = Outcome.ALLOWED,
 ) -> AuditEvent:
     """An access recorded at an earlier moment, as the service would have written it."""
@@ -150,7 +151,9 @@ def test_refusals_on_different_days_say_between_which_days(
     first, last = local_noon(months_ago(2, day=3)), local_noon(months_ago(0, day=1))
     for moment in (first, local_noon(months_ago(1)), last):
         past_access(session, other, person, moment, outcome=Outcome.DENIED)
-    past_access(session, other, person, first, action="plan.goal.update", outcome=Outcome.DENIED)
+    past_access(
+        session, other, person, first, action=AuditAction.GOAL_UPDATE, outcome=Outcome.DENIED
+    )
     as_user(client, person)
     page = client.get("/me/access").text
     day = lambda moment: shown(moment).split()[0]  # noqa: E731
@@ -182,7 +185,7 @@ def test_paging_and_both_filters_show_exactly_the_expected_rows(
     for moment in bert_reads:
         past_access(session, bert, person, moment)
     for moment in portal_reads:
-        past_access(session, None, person, moment, action="fhir.read")
+        past_access(session, None, person, moment, action=AuditAction.FHIR_READ)
     as_user(client, person)
 
     first = client.get("/me/access").text
@@ -278,7 +281,9 @@ def test_the_caseload_is_recorded_once_a_day_and_each_opening_every_time(
     people = [make_young_person(session) for _ in range(3)]
     assign(session, manager, *people)
     yesterday = datetime.combine(local_today(), time(), tzinfo=LOCAL_TIME) - timedelta(minutes=5)
-    past_access(session, manager, people[0], yesterday.astimezone(UTC), action="caseload.read")
+    past_access(
+        session, manager, people[0], yesterday.astimezone(UTC), action=AuditAction.CASELOAD_READ
+    )
     as_user(client, manager)
     for _ in range(5):
         assert client.get("/caseload").status_code == 200
@@ -344,12 +349,12 @@ def test_the_person_sees_their_own_changes_to_who_sees_them_and_how_they_sign_in
     person = make_young_person(session, locale="en")
     manager = make_case_manager(session, display_name="Mikko M")
     for action, object_type in (
-        ("caseload.join", "case_assignment"),
-        ("identity.link", "external_identity"),
-        ("identity.unlink", "external_identity"),
+        (AuditAction.CASELOAD_JOIN, "case_assignment"),
+        (AuditAction.IDENTITY_LINK, "external_identity"),
+        (AuditAction.IDENTITY_UNLINK, "external_identity"),
     ):
         record(session, person, person, action, object_type, Outcome.ALLOWED)
-    record(session, manager, person, "identity.link", "external_identity", Outcome.DENIED)
+    record(session, manager, person, AuditAction.IDENTITY_LINK, "external_identity", Outcome.DENIED)
     session.flush()
     sign_in(client, person)
     html = client.get("/me/access").text
@@ -389,7 +394,9 @@ def test_the_persons_own_refused_attempt_reads_as_theirs(
     with other young people's attempts."""
     person, other = make_young_person(session, locale="en"), make_young_person(session)
     for actor in (person, other):
-        record(session, actor, person, "identity.link", "external_identity", Outcome.DENIED)
+        record(
+            session, actor, person, AuditAction.IDENTITY_LINK, "external_identity", Outcome.DENIED
+        )
     session.flush()
     sign_in(client, person)
     html = client.get("/me/access").text
@@ -399,14 +406,17 @@ def test_the_persons_own_refused_attempt_reads_as_theirs(
 
 
 def record(
-    session: Session, actor: Account, person: Account, action: str, kind: str, outcome: Outcome
+    session: Session,
+    actor: Account,
+    person: Account,
+    action: AuditAction,
+    kind: str,
+    outcome: Outcome,
 ) -> None:
     """One audit row about `person`, as the application writes it."""
-    actor_id, actor_role = access.audit_actor(actor)
     session.add(
         audit.event(
-            actor_id=actor_id,
-            actor_role=actor_role,
+            **access.audit_actor(actor),
             subject_id=person.id,
             action=action,
             object_type=kind,
@@ -427,7 +437,7 @@ def test_the_page_asks_as_many_queries_however_many_people_it_names(
         session.flush()
         for member in staff:
             past_access(session, member, person, local_noon(months_ago(1)))
-            record(session, member, person, "plan.read", "plan", Outcome.DENIED)
+            record(session, member, person, AuditAction.PLAN_READ, "plan", Outcome.DENIED)
         as_user(client, person)
         with counted(session) as statements:
             page = client.get("/me/access").text

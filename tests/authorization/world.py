@@ -16,6 +16,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth import identities
 from app.auth.models import Account
 from app.caseload import service as caseload
@@ -89,7 +90,7 @@ class Data:
     @cached_property
     def _plan(self) -> Plan:
         found = plans.plan_of(
-            self.session, actor=self.account, person_id=self.person, action="plan.read"
+            self.session, actor=self.account, person_id=self.person, action=AuditAction.PLAN_READ
         )
         return plans.stored(self.session, found)
 

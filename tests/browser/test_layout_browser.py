@@ -6,6 +6,7 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.plan import agreement
 from app.plan import service as plans
 from app.plan.models import ActionOwner
@@ -48,7 +49,9 @@ def test_no_page_overflows_at_200_percent_text(
         assign(session, manager, person)
         done, _ = survey.start_or_resume(session, actor=person)
         survey.submit(session, actor=person, assessment=done)
-        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         goal = plans.add_goal(session, actor=person, plan=plan, text=LONG, themes=["health"])
         values = {"text": LONG, "owner": ActionOwner.SERVICE, "service_name": LONG[:60]}
         plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)

@@ -6,6 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.plan import service as plans
 from app.plan.models import ActionOwner
 from tests.browser.conftest import axe_violations
@@ -34,7 +35,9 @@ def test_two_sides_edit_the_same_goal(browser: Browser, live_server: str, engine
         manager = make_case_manager(session, display_name="Kaisa", locale="en")
         person = make_young_person(session, display_name="Lumi", locale="en")
         assign(session, manager, person)
-        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         goal = plans.add_goal(
             session, actor=person, plan=plan, text="Find a job", themes=["studies_work"]
         )
@@ -84,7 +87,9 @@ def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
         manager = make_case_manager(session, display_name="Kaisa", locale="en")
         person = make_young_person(session, display_name="Aino", locale="en")
         assign(session, manager, person)
-        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         goal = plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
         values = {"text": "Call the housing office", "owner": ActionOwner.YOUNG_PERSON}
         plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)

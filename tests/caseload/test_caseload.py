@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account, Role
 from app.caseload import service as caseload
 from app.core.i18n import current_locale, set_locale
@@ -32,7 +33,9 @@ def with_everything(session: Session, manager: Account, person: Account) -> None
         session, actor=person, assessment=assessment, item_id="resilience.satisfaction", value=1
     )
     survey.submit(session, actor=person, assessment=assessment)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=manager, plan=plan, text="Goal", themes=[])
     plans.add_action(
         session,
@@ -114,7 +117,9 @@ def test_plan_page_queries_do_not_grow_with_the_plan(client: TestClient, session
     for size in (5, 500):
         manager, person = make_case_manager(session), make_young_person(session)
         assign(session, manager, person)
-        plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         for number in range(size):
             goal = plans.add_goal(
                 session, actor=manager, plan=plan, text=f"Goal {number}", themes=["health"]
@@ -140,7 +145,9 @@ def test_the_caseload_shows_the_plan_state_the_plan_page_shows(session: Session)
     manager = make_case_manager(session)
     person = make_young_person(session, display_name="Lumi")
     assign(session, manager, person)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
 
     def both() -> tuple[str | None, str]:
         (row,) = caseload.caseload(session, actor=manager)
@@ -166,7 +173,9 @@ def test_those_who_need_attention_come_first_then_by_name(
     aada, bea, cecilia, daniel, eero = (make_young_person(session, display_name=n) for n in names)
     assign(session, manager, aada, bea, cecilia, daniel, eero)
     with_everything(session, manager, eero)  # flagged, overdue, a new assessment
-    plan = plans.plan_of(session, actor=manager, person_id=daniel.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=daniel.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=manager, plan=plan, text="Goal", themes=[])
     late = {"text": "Late", "owner": ActionOwner.YOUNG_PERSON, "due_on": date(2020, 1, 1)}
     plans.add_action(session, actor=manager, plan=plan, goal=goal, values=late)
@@ -201,8 +210,10 @@ def test_an_empty_draft_differs_from_one_waiting_for_you(session: Session) -> No
     manager = make_case_manager(session)
     empty, waiting = (make_young_person(session, display_name=name) for name in "AB")
     assign(session, manager, empty, waiting)
-    plans.plan_of(session, actor=manager, person_id=empty.id or 0, action="plan.read")
-    plan = plans.plan_of(session, actor=waiting, person_id=waiting.id or 0, action="plan.read")
+    plans.plan_of(session, actor=manager, person_id=empty.id or 0, action=AuditAction.PLAN_READ)
+    plan = plans.plan_of(
+        session, actor=waiting, person_id=waiting.id or 0, action=AuditAction.PLAN_READ
+    )
     plans.add_goal(session, actor=waiting, plan=plan, text="A home", themes=[])
     agreement.agree(session, actor=waiting, plan=plan)
     rows = {row.display_name: row.standing for row in caseload.caseload(session, actor=manager)}

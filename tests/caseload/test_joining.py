@@ -10,13 +10,13 @@ from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent
 from app.auth import identities
-from app.auth.models import Account, CaseAssignment
+from app.auth.models import Account, AuthSession, CaseAssignment
 from app.auth.naming import describe_account
 from app.auth.oidc import Identity
 from app.caseload import service as caseload
 from app.caseload import sign_up
 from app.caseload.models import Invitation
-from app.core.config import OidcProvider
+from app.core.config import Audience, OidcProvider
 from app.core.i18n import current_locale, set_locale
 from app.core.types import saved_id
 from app.survey import service as survey
@@ -273,7 +273,7 @@ def test_a_verified_name_from_the_portal_is_the_persons_own(session: Session) ->
     portal = OidcProvider(
         name="portal",
         label="Portal",
-        audience="young_people",
+        audience=Audience.YOUNG_PEOPLE,
         discovery_url="https://portal.test/.well-known/openid-configuration",
         client_id="mylife",
     )
@@ -301,3 +301,21 @@ def test_a_verified_name_from_the_portal_is_the_persons_own(session: Session) ->
         assert describe_account(kaisa) == "Kaisa Korhonen (case manager, Kuopio youth services)"
     finally:
         set_locale(before)
+
+
+def test_signing_up_from_an_invitation_ends_the_session_open_on_that_browser(
+    client: TestClient, session: Session
+) -> None:
+    """A case manager hands their device over: the sign-up signs them out, for real."""
+    kaisa = staff(session, "Kaisa Korhonen", None)
+    sign_in(client, kaisa)
+    earlier = client.cookies.get("mylife_session") or ""
+    path = f"/invitations/{caseload.invite(session, actor=kaisa)}"
+    done = client.post(path, data=sign_up_form(client, path, "Lumi"), follow_redirects=False)
+    assert done.status_code == 303
+    assert (
+        session.exec(select(AuthSession).where(AuthSession.account_id == kaisa.id)).first() is None
+    )
+    client.cookies.clear()
+    client.cookies.set("mylife_session", earlier)  # the earlier cookie no longer works
+    assert client.get("/caseload", follow_redirects=False).status_code == 303

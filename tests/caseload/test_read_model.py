@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account
 from app.caseload import service as caseload
 from app.core.templates import environment
@@ -65,7 +66,9 @@ def test_an_action_is_overdue_by_the_day_in_finland(client: TestClient, session:
     assert (now.date(), today) == (date(2026, 11, 30), date(2026, 12, 1))
     manager, person = make_case_manager(session), make_young_person(session)
     assign(session, manager, person)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=manager, plan=plan, text="A home", themes=[])
     for text, due_on in (("Call the office", now.date()), ("Visit the flat", today)):
         values = {"text": text, "owner": ActionOwner.YOUNG_PERSON, "due_on": due_on}
@@ -88,7 +91,9 @@ def test_the_home_page_shows_the_plan_as_the_caseload_reads_it(
     same named query."""
     manager, person = make_case_manager(session), make_young_person(session)
     assign(session, manager, person)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     plans.add_goal(session, actor=manager, plan=plan, text="A home", themes=[])
     for held_on, next_on in ((date(2026, 9, 1), date(2026, 12, 1)), (date(2026, 11, 1), None)):
         values = {"held_on": held_on, "next_review_on": next_on}

@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlmodel import Session, col, select
 
+from app.audit.actions import AuditAction
 from app.audit.models import AuditEvent
 from app.auth import identities
 from app.auth.models import Account
@@ -60,7 +61,9 @@ def person_with_data(session: Session, issuer: str) -> tuple[Account, str]:
         session, actor=person, assessment=assessment, item_id="housing.future", value="Oma koti"
     )
     survey.submit(session, actor=person, assessment=assessment)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="Own flat", themes=["housing"])
     plans.add_action(
         session,

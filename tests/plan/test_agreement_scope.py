@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account
 from app.caseload import service as caseload
 from app.plan import agreement
@@ -44,7 +45,9 @@ def as_user(client: TestClient, account: Account, language: str = "en") -> str:
 
 def test_progress_keeps_the_agreement_and_content_changes_undo_it(session: Session) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
     values = {"text": "Call the housing office", "owner": ActionOwner.YOUNG_PERSON}
     action = plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)
@@ -93,7 +96,9 @@ def test_progress_keeps_the_agreement_and_content_changes_undo_it(session: Sessi
 
 def test_an_empty_plan_cannot_be_proposed(client: TestClient, session: Session) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     with pytest.raises(NothingToAgree):
         agreement.agree(session, actor=person, plan=plan)
     review = {"held_on": date(2026, 11, 24), "agreed": "", "changed": ""}
@@ -150,7 +155,9 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
     client: TestClient, session: Session
 ) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
     token = as_user(client, manager)
     page = client.get(f"/people/{person.id}/plan").text
@@ -267,7 +274,9 @@ def test_history_says_whole_sentences_in_each_language(
     client: TestClient, session: Session, language: str, sentences: list[str], due: str
 ) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
     values = {"text": "Call", "owner": ActionOwner.YOUNG_PERSON, "due_on": date(2026, 12, 1)}
     action = plans.add_action(session, actor=manager, plan=plan, goal=goal, values=values)

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account
 from app.core.types import saved_id
 from app.plan import service as plans
@@ -23,7 +24,9 @@ def test_one_of_twenty_simultaneous_edits_wins_and_history_matches(
         manager, person = make_case_manager(session), make_young_person(session)
         committed_accounts.extend([saved_id(person.id), saved_id(manager.id)])
         assign(session, manager, person)
-        plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+        plan = plans.plan_of(
+            session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
         goal = plans.add_goal(session, actor=person, plan=plan, text="Start", themes=[])
         session.commit()
         ids = {"manager": manager.id, "person": person.id, "goal": goal.id}
@@ -42,7 +45,7 @@ def test_one_of_twenty_simultaneous_edits_wins_and_history_matches(
                 actor=actor,
                 model=Goal,
                 object_id=ids["goal"] or 0,
-                action="plan.goal.update",
+                action=AuditAction.GOAL_UPDATE,
             )
             if concurrent_readers:  # everyone has read version 1 before anyone writes
                 start.wait(timeout=30)

@@ -6,6 +6,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.audit.actions import AuditAction
 from app.auth.models import Account
 from app.plan import service as plans
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
@@ -30,7 +31,9 @@ def test_history_names_role_and_organisation_as_they_were(
     client: TestClient, session: Session
 ) -> None:
     manager, person = setup(session)
-    plan = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=manager, plan=plan, text="Own flat", themes=["housing"])
     plans.add_goal(session, actor=person, plan=plan, text="Sleep well", themes=["health"])
     # Later the case manager's account changes: the history does not.
@@ -65,7 +68,9 @@ def test_history_names_role_and_organisation_as_they_were(
 
 def test_the_live_update_says_who_changed_the_plan(client: TestClient, session: Session) -> None:
     manager, person = setup(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     plans.add_goal(session, actor=person, plan=plan, text="Own flat", themes=["housing"])
     sign_in(client, person)
     client.cookies.set("mylife_lang", "en")

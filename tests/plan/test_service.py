@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
+from app.audit.actions import AuditAction
 from app.audit.models import AuditEvent, Outcome
 from app.auth.models import Account
 from app.core.errors import CharacterNotAllowed, InvalidInput, NotFound
@@ -26,8 +27,12 @@ def pair(session: Session) -> tuple[Account, Account]:
 
 def test_both_sides_write_one_plan(session: Session) -> None:
     manager, person = pair(session)
-    mine = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
-    theirs = plans.plan_of(session, actor=manager, person_id=person.id or 0, action="plan.read")
+    mine = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
+    theirs = plans.plan_of(
+        session, actor=manager, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     assert mine.id == theirs.id
     goal = plans.add_goal(
         session, actor=person, plan=mine, text=" Own flat ", themes=["housing", "finance"]
@@ -65,7 +70,9 @@ def test_both_sides_write_one_plan(session: Session) -> None:
 
 def test_bad_values_name_their_fields(session: Session) -> None:
     _manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     with pytest.raises(InvalidInput) as raised:
         plans.add_goal(session, actor=person, plan=plan, text="  ", themes=["nope"])
     assert sorted(e.field for e in raised.value.errors) == ["text", "themes"]
@@ -114,7 +121,9 @@ def test_bad_values_name_their_fields(session: Session) -> None:
 
 def test_a_stale_edit_is_refused_and_carries_the_current_text(session: Session) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(
         session, actor=person, plan=plan, text="Find a job", themes=["studies_work"]
     )
@@ -152,7 +161,9 @@ def test_a_stale_edit_is_refused_and_carries_the_current_text(session: Session) 
 
 def test_history_keeps_who_when_before_and_after(session: Session) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="Move out", themes=["housing"])
     other = plans.add_goal(session, actor=person, plan=plan, text="Exercise", themes=["health"])
     plans.add_action(
@@ -184,7 +195,9 @@ def test_history_keeps_who_when_before_and_after(session: Session) -> None:
 
 def test_no_change_makes_no_history(session: Session) -> None:
     _manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="Same", themes=["family"])
     plans.update_object(
         session,
@@ -220,7 +233,9 @@ def test_focus_areas_come_from_the_latest_assessment(session: Session) -> None:
             value=satisfaction,
         )
     survey.submit(session, actor=person, assessment=assessment)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     assert [
         (f.theme_id, f.importance, f.satisfaction)
         for f in queries.focus_suggestions(session, plan=plan)
@@ -251,7 +266,9 @@ def test_the_plan_suggests_the_themes_the_circle_marks(session: Session) -> None
                     value=value,
                 )
     survey.submit(session, actor=person, assessment=assessment)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     answers = survey.answers_for(session, [assessment.id or 0])[assessment.id or 0]
     marked = [reading.theme_id for reading in circle.readings(definition, answers) if reading.gap]
     suggested = [focus.theme_id for focus in queries.focus_suggestions(session, plan=plan)]
@@ -260,7 +277,9 @@ def test_the_plan_suggests_the_themes_the_circle_marks(session: Session) -> None
 
 def test_agreement_needs_both_sides_and_freezes_the_version(session: Session) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(
         session, actor=person, plan=plan, text="Finish school", themes=["studies_work"]
     )
@@ -290,7 +309,9 @@ def test_agreement_needs_both_sides_and_freezes_the_version(session: Session) ->
 
 def test_a_proposal_goes_stale_when_the_plan_changes(session: Session) -> None:
     manager, person = pair(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="A", themes=[])
     agreement.agree(session, actor=person, plan=plan)
     plans.update_object(
@@ -303,15 +324,23 @@ def test_a_proposal_goes_stale_when_the_plan_changes(session: Session) -> None:
 def test_plans_outside_ones_reach_are_not_found_and_audited(session: Session) -> None:
     manager, person = pair(session)
     stranger_manager, stranger = make_case_manager(session), make_young_person(session)
-    plan = plans.plan_of(session, actor=person, person_id=person.id or 0, action="plan.read")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
     goal = plans.add_goal(session, actor=person, plan=plan, text="Private", themes=[])
     refusals = []
     for actor in (stranger_manager, stranger):
         with pytest.raises(NotFound) as read:
-            plans.plan_of(session, actor=actor, person_id=person.id or 0, action="plan.read")
+            plans.plan_of(
+                session, actor=actor, person_id=person.id or 0, action=AuditAction.PLAN_READ
+            )
         with pytest.raises(NotFound) as update:
             plans.object_in_plan(
-                session, actor=actor, model=Goal, object_id=goal.id or 0, action="plan.goal.update"
+                session,
+                actor=actor,
+                model=Goal,
+                object_id=goal.id or 0,
+                action=AuditAction.GOAL_UPDATE,
             )
         refusals += [*read.value.keep, *update.value.keep]
     # Each refusal carries its audit row, stored by the error handler after the rollback.
@@ -324,7 +353,7 @@ def test_plans_outside_ones_reach_are_not_found_and_audited(session: Session) ->
         for action, object_id in (("plan.read", None), ("plan.goal.update", goal.id))
     ]
     plans.object_in_plan(
-        session, actor=manager, model=Goal, object_id=goal.id or 0, action="plan.goal.read"
+        session, actor=manager, model=Goal, object_id=goal.id or 0, action=AuditAction.GOAL_READ
     )
     # Only the case manager's allowed read is in the log so far: the refusals are not yet.
     rows = session.exec(select(AuditEvent).where(AuditEvent.subject_id == person.id)).all()

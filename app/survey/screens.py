@@ -1,0 +1,71 @@
+"""Moving through the survey's screens: where each button leads, and a screen's answers saved
+(the pages' part; the answers' rules are `answers.py`)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.auth.models import Account
+from app.core.forms import text_fields
+from app.core.security import CSRF_FIELD
+from app.survey import presenters, service
+from app.survey.answers import save_answers
+from app.survey.models import Assessment, AssessmentStatus
+
+NAVIGATION = {"next": 1, "back": -1, "later": 0}
+NOT_ANSWERS = (CSRF_FIELD, "nav", "return")  # a screen's form fields that are no item
+
+
+def screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
+    if assessment.status == AssessmentStatus.COMPLETED:
+        return f"/assessments/{assessment.id}"
+    if position >= theme_count:
+        return f"/assessments/{assessment.id}/review"
+    return f"/assessments/{assessment.id}/themes/{position + 1}"
+
+
+def position_after(nav: str, number: int, theme_count: int, returning: bool) -> int:
+    """The screen a navigation button leads to; a change made from Check your answers leads
+    back to it (one past the last theme)."""
+    if returning and nav == "next":
+        return theme_count
+    return number - 1 + NAVIGATION.get(nav, 1)
+
+
+def sent_answer(form: FormData) -> tuple[str, str | None]:
+    """The one answer an autosave sends: its item id and value."""
+    item_id = next((key for key in form if key not in NOT_ANSWERS), "")
+    value = form.get(item_id)
+    return item_id, value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A screen's answers saved: where to go next, or the screen again with its problems."""
+
+    url: str = ""
+    context: dict[str, Any] | None = None
+    status: int = 200
+
+
+def save_screen(
+    session: Session, *, actor: Account, assessment: Assessment, number: int, form: FormData
+) -> Saved:
+    """Save a screen's answers and move on as its button says; with a problem, the screen
+    again with what the person sent, so that nothing they wrote disappears."""
+    themes = service.assessment_definition(session, assessment).themes
+    count = len(themes)
+    if not 1 <= number <= count:
+        return Saved(screen_url(assessment, assessment.position, count))
+    values = text_fields(form, [item.id for item in themes[number - 1].items])
+    problems = save_answers(session, actor=actor, assessment=assessment, values=values)
+    returning = form.get("return") == "check"
+    if problems:
+        context = presenters.screen(session, assessment, number - 1, values, problems, returning)
+        return Saved(context=context, status=max(p.status for p in problems.values()))
+    nav = str(form.get("nav"))
+    after = position_after(nav, number, count, returning)
+    position = service.move_to(session, actor=actor, assessment=assessment, position=after)
+    return Saved("/" if nav == "later" else screen_url(assessment, position, count))
