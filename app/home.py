@@ -11,7 +11,9 @@ from sqlmodel import Session
 from app.auth.models import Account
 from app.core.types import local_today, saved_id
 from app.plan import queries, summaries
-from app.plan.models import GoalStatus, PlanAction, PlanState
+from app.plan import service as plan_service
+from app.plan.errors import StaleEdit
+from app.plan.models import GoalStatus, Plan, PlanAction, PlanState
 from app.survey import service as survey_service
 from app.survey.help import Contact, latest_help, managers_to_reach
 
@@ -64,3 +66,20 @@ def young_home(session: Session, *, person: Account) -> dict[str, Any]:
         "managers": managers,
         "today": local_today(),
     }
+
+
+def tick(session: Session, *, actor: Account, plan: Plan, action: PlanAction, version: int) -> bool:
+    """Mark the next step done through the plan's own update and its version check; False
+    (nothing written) if the step changed since the page showed it."""
+    try:
+        plan_service.update_object(
+            session,
+            actor=actor,
+            plan=plan,
+            obj=action,
+            expected_version=version,
+            changes={"done": True},
+        )
+    except StaleEdit:
+        return False
+    return True

@@ -8,14 +8,13 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from app.auth import service as auth_service
 from app.auth.deps import CurrentAccount, SignedIn
 from app.auth.models import Role
+from app.core.bounds import INT_MAX
 from app.core.db import SessionDep
 from app.core.i18n import LOCALES, remember_locale
 from app.core.problems import safe_next
 from app.core.templates import STATIC_DIR, render
-from app.home import young_home
-from app.plan import service as plan_service
+from app.home import tick, young_home
 from app.plan.deps import ActionWrite
-from app.plan.errors import StaleEdit
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,23 +37,12 @@ def tick_next_step(
     session: SessionDep,
     account: SignedIn,
     found: ActionWrite,
-    version: Annotated[int, Form(ge=0, le=2**31 - 1)],
+    version: Annotated[int, Form(ge=0, le=INT_MAX)],
 ) -> Response:
-    """The big tick on the home page: the step is done, through the plan's own update (its
-    version check: a step changed meanwhile is not ticked, the page says so)."""
+    """The big tick on the home page: the step is done, unless it changed meanwhile."""
     action, plan = found
-    try:
-        plan_service.update_object(
-            session,
-            actor=account,
-            plan=plan,
-            obj=action,
-            expected_version=version,
-            changes={"done": True},
-        )
-    except StaleEdit:
-        return RedirectResponse("/?step=changed#next-step", status_code=303)
-    return RedirectResponse("/?step=done#next-step", status_code=303)
+    ticked = tick(session, actor=account, plan=plan, action=action, version=version)
+    return RedirectResponse(f"/?step={'done' if ticked else 'changed'}#next-step", 303)
 
 
 @router.post("/language")

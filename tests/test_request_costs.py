@@ -47,8 +47,9 @@ def test_the_home_page_of_a_young_person_reads_in_a_few_queries(
     client: TestClient, session: Session
 ) -> None:
     """However many assessments the person has done, the home page's statements stay the
-    same: session and account, the open assessment, its progress, the list, the latest
-    completed one's answers (for the help box)."""
+    same: session and account, the open assessment, its progress, the list, the plan (the
+    next step and its summary), the case managers, the latest completed assessment and its
+    answers (the help box and the circle)."""
     person = make_young_person(session)
     sign_in(client, person)
     counts = []
@@ -62,7 +63,7 @@ def test_the_home_page_of_a_young_person_reads_in_a_few_queries(
             page = client.get("/")
         assert page.status_code == 200
         counts.append(len(statements))
-    assert counts == [5, 5, 5], counts
+    assert counts == [8, 8, 8], counts
 
 
 def _free_port() -> int:

@@ -91,7 +91,9 @@ def _sqlite_ended(connection: Any) -> None:
     _give_writer(connection.connection.info)
 
 
-def _sqlite_returned(_dbapi_connection: Any, record: Any, *_rest: Any) -> None:
+def _sqlite_returned(_dbapi_connection: Any, record: Any, _state: Any = None) -> None:
+    """A connection given back (checked in, reset or invalidated) gives back the writer's
+    place. The third argument (`reset_state`, or the exception) is SQLAlchemy 2's signature."""
     _give_writer(record.info)
 
 

@@ -210,7 +210,13 @@ def test_an_empty_draft_differs_from_one_waiting_for_you(session: Session) -> No
     manager = make_case_manager(session)
     empty, waiting = (make_young_person(session, display_name=name) for name in "AB")
     assign(session, manager, empty, waiting)
-    plans.plan_of(session, actor=manager, person_id=empty.id or 0, action=AuditAction.PLAN_READ)
+    # A plan is made by its first change: a review met without goals leaves it empty.
+    first = plans.plan_of(
+        session, actor=manager, person_id=empty.id or 0, action=AuditAction.PLAN_READ
+    )
+    plans.add_review(
+        session, actor=manager, plan=first, values={"held_on": date(2026, 11, 2), "agreed": "Met"}
+    )
     plan = plans.plan_of(
         session, actor=waiting, person_id=waiting.id or 0, action=AuditAction.PLAN_READ
     )

@@ -79,7 +79,7 @@ def test_an_action_is_overdue_by_the_day_in_finland(client: TestClient, session:
     (shown,) = queries.view(session, plan=plan).goals
     page = environment.from_string(
         '{% from "plan/_parts.html" import goal_view with context %}{{ goal_view(g, {}) }}'
-    ).render(g=shown, today=today)
+    ).render(g=shown, today=today, person=person, mine=False)
     marked = [item for item in page.split("<li")[1:] if 'class="overdue"' in item]
     assert len(marked) == 1 and "Call the office" in marked[0]
 
