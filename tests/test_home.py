@@ -122,3 +122,34 @@ def test_a_missing_page_has_a_heading(client: TestClient, session: Session) -> N
     assert page.status_code == 404
     assert "<h1>Page not found</h1>" in page.text
     assert csrf_from(page.text)
+
+
+def test_a_next_step_someone_else_does_says_who(client: TestClient, session: Session) -> None:
+    """The next step may be the case manager's or a service's: the home page names them."""
+    person = make_young_person(session, locale="en")
+    plan = plans.plan_of(
+        session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+    )
+    goal = plans.add_goal(session, actor=person, plan=plan, text="A flat", themes=[])
+    soon = local_today() + timedelta(days=1)
+    for owner, text, service in (
+        (ActionOwner.CASE_MANAGER, "Call the housing office", None),
+        (ActionOwner.SERVICE, "Book a viewing", "Housing services"),
+    ):
+        values = {"text": text, "owner": owner, "due_on": soon, "service_name": service}
+        action = plans.add_action(session, actor=person, plan=plan, goal=goal, values=values)
+        sign_in(client, person)
+        client.cookies.set("mylife_lang", "en")
+        home = client.get("/")
+        assert home.status_code == 200
+        step = home.text[home.text.index('id="next-step"') :].split("</section>")[0]
+        who = "your case manager" if service is None else service
+        assert text in step and f"Who: {who}" in step
+        plans.update_object(
+            session,
+            actor=person,
+            plan=plan,
+            obj=action,
+            expected_version=action.version,
+            changes={"done": True},
+        )
