@@ -49,6 +49,7 @@ def test_no_page_overflows_at_200_percent_text(
         assign(session, manager, person)
         done, _ = survey.start_or_resume(session, actor=person)
         survey.submit(session, actor=person, assessment=done)
+        answering, _ = survey.start_or_resume(session, actor=person)
         plan = plans.plan_of(
             session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
         )
@@ -58,13 +59,16 @@ def test_no_page_overflows_at_200_percent_text(
         agreement.agree(session, actor=manager, plan=plan)
         agreed = agreement.agree(session, actor=person, plan=plan)
         session.commit()
-        ids = (person.id, done.id, agreed.id, person.username or "", manager.username or "")
-    person_id, done_id, agreed_id, young, staff = ids
+        ids = (person.id, done.id, agreed.id, answering.id)
+        young, staff = person.username or "", manager.username or ""
+    person_id, done_id, agreed_id, answering_id = ids
     pages = {
         young: [
             "/",
             "/assessments",
             f"/assessments/{done_id}",
+            f"/assessments/{answering_id}/themes/1",
+            f"/assessments/{answering_id}/review",
             f"/people/{person_id}/plan",
             f"/people/{person_id}/plan/agreements/{agreed_id}",
             "/me/access",
