@@ -146,6 +146,14 @@
     var target = event.detail.target;
     if (target && target.classList) target.classList.add("pending");
   });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // A reply for a choice the person has since moved away from (one still waiting to settle,
+    // or a newer one queued) does not say "Saved": the newer choice's own reply will.
+    var element = autosaved(event.detail.elt);
+    if (element && (element.settleTimer || valueOf(element) !== element.sending)) {
+      event.detail.shouldSwap = false;
+    }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     var target = event.detail.target;
     if (target && target.classList) target.classList.remove("pending");
@@ -178,14 +186,28 @@
 
   // After htmx has set up the page (its DOMContentLoaded handler was added before this one).
   if (screen) document.addEventListener("DOMContentLoaded", restore);
+  // Arriving at a part of a page (Check your answers' Change link to a question, back from
+  // it to the changed theme's card): that question's choice, or that card's heading, has focus.
+  var part = linkedPart();
   // Arriving from the previous screen (Next or Back), the new screen's heading has focus.
   try {
     if (sessionStorage.getItem("mylife:focus-heading")) {
       sessionStorage.removeItem("mylife:focus-heading");
       var heading = document.querySelector("main h1[tabindex='-1']");
-      if (heading) heading.focus();
+      if (heading && !part) heading.focus();
     }
   } catch (e) { /* storage off: focus stays at the top */ }
+  // After the browser has gone to the address's #part (which would take focus back).
+  if (part) window.addEventListener("load", function () { part.focus(); });
+
+  function linkedPart() {
+    var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+    var target = id && /^(q|check)-/.test(id) ? document.getElementById(id) : null;
+    if (target && target.tagName === "FIELDSET") {
+      return target.querySelector("input:checked") || target.querySelector("input");
+    }
+    return target;
+  }
 
   // The plan: after a refused save its problems have focus, after a save its confirmation
   // (each is shown beside the goal, action or review just sent); a problem's link focuses

@@ -68,4 +68,15 @@ def save_screen(
     nav = str(form.get("nav"))
     after = position_after(nav, number, count, returning)
     position = service.move_to(session, actor=actor, assessment=assessment, position=after)
-    return Saved("/" if nav == "later" else screen_url(assessment, position, count))
+    if nav == "later":
+        return Saved("/")
+    url = screen_url(assessment, position, count)
+    return Saved(
+        url + (changed_card(themes[number - 1].id) if returning and position >= count else "")
+    )
+
+
+def changed_card(theme_id: str) -> str:
+    """Back on Check your answers after a change: the changed theme's card (its heading is
+    focused there, `app/static/app.js`), not the top of ten cards."""
+    return f"#check-{theme_id}"

@@ -33,16 +33,35 @@ def test_keyboard_failures_and_check_your_answers(
     page.on("request", lambda r: saves.append(r.url) if r.url.endswith("/answer") else None)
 
     # Arrow keys move through 0–10; the answer is saved once, when the choice rests.
+    # While a choice waits to be saved, the reply for an earlier one does not say "Saved".
     importance = page.locator("#status-studies_work-importance")
+    held: list[Route] = []
+    page.route(
+        "**/answer",
+        lambda route, _request: route.continue_() if held else held.append(route),
+    )
     page.locator('input[name="studies_work.importance"][value="3"]').check()
-    expect(importance).to_contain_text("Saved")
-    saves.clear()
+    for _ in range(40):
+        if held:
+            break
+        page.wait_for_timeout(50)
     for _ in range(4):
         page.keyboard.press("ArrowRight")
     expect(page.locator('input[name="studies_work.importance"][value="7"]')).to_be_checked()
+    with page.expect_response("**/answer"):
+        held[0].continue_()
+    page.wait_for_timeout(100)
+    assert "Saved" not in (importance.text_content() or "")
     expect(importance).to_contain_text("Saved")
     page.wait_for_timeout(300)
-    assert len(saves) == 1
+    assert len(saves) == 2  # the first choice, then the one the arrow keys rested on
+    page.unroute("**/answer")
+    assert (
+        page.request.get(f"{live_server}/api/v1/assessments/{assessment_id}").json()["answers"][
+            "studies_work.importance"
+        ]
+        == 7
+    )
 
     # A save the server fails is marked beside its question and sent again.
     failures = {"left": 1}
@@ -80,11 +99,17 @@ def test_keyboard_failures_and_check_your_answers(
     # Very low coping, then Check your answers, submitted: the help box on the circle and home.
     page.locator('input[name="family.importance"][value="5"]').check()
     expect(page.locator("#status-family-importance")).to_contain_text("Saved")
-    page.goto(f"{live_server}/assessments/{assessment_id}/themes/10?return=check")
-    page.locator('input[name="resilience.satisfaction"][value="1"]').check()
+    # A Change link focuses its question; saving returns to, and focuses, the theme's card.
+    page.goto(
+        f"{live_server}/assessments/{assessment_id}/themes/10?return=check#q-resilience-satisfaction"
+    )
+    first = page.locator('input[name="resilience.satisfaction"][value="0"]')
+    expect(first).to_be_focused()
+    page.keyboard.press("ArrowRight")
     page.get_by_role("button", name="Check your answers").click()
     expect(page.locator("h1")).to_have_text("Check your answers")
-    expect(page.locator("h1")).to_be_focused()
+    expect(page.locator("#check-resilience")).to_be_focused()
+    assert page.evaluate("window.scrollY") > 0
     expect(page.get_by_text("You have answered 4 of 20 questions.")).to_be_visible()
     change = page.get_by_role(
         "link", name=re.compile(r"^Change ?: Studies and work, Satisfaction$")

@@ -49,10 +49,14 @@ def test_check_your_answers_shows_every_answer_with_a_way_to_change_it(
     # Change leads to the theme's screen and back to the check page.
     screen = client.get(change.split("#")[0]).text
     assert '<input type="hidden" name="return" value="check">' in screen
+    assert '<fieldset class="choice" id="q-health-satisfaction"' in screen  # the linked question
     assert re.search(r'value="next" class="button primary">Check your answers<', screen)
     form = {"csrf_token": token, "return": "check", "nav": "next", "health.satisfaction": "6"}
-    back = client.post(f"/assessments/{assessment_id}/themes/3", data=form)
-    assert back.url.path == f"/assessments/{assessment_id}/review"
+    saved = client.post(f"/assessments/{assessment_id}/themes/3", data=form, follow_redirects=False)
+    # Back to the changed theme's card, whose heading takes focus there (not the top).
+    assert saved.headers["location"] == f"/assessments/{assessment_id}/review#check-health"
+    back = client.get(saved.headers["location"])
+    assert '<h2 id="check-health" tabindex="-1">Health</h2>' in back.text
     assert ">6</dd>" in summary_row(back.text, "health-satisfaction")
     assert ">Sleep more</dd>" in summary_row(back.text, "health-future")
 
@@ -112,6 +116,8 @@ def test_the_help_box_gives_ways_to_act_while_it_applies(
         assert '<h2 id="help-title">Help is there right now</h2>' in page
         assert '<a class="button" href="tel:112">Call 112</a>' in page
         assert '<a class="button" href="tel:0925250116">Call 09 2525 0116</a>' in page  # English
+        # The instrument says the helpline is open around the clock: true of its Finnish line.
+        assert "In Finnish around the clock (09 2525 0111); in English at the times" in page
         assert '<a href="https://sekasin.fi">sekasin.fi</a>' in page
         assert "Kaisa Korhonen (case manager, Kuopio youth services)" in page
         assert '<a class="button" href="tel:+358171234567">Call +358 17 123 4567</a>' in page
