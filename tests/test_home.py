@@ -53,7 +53,7 @@ def test_the_big_tick_marks_the_next_step_done(client: TestClient, session: Sess
     session.refresh(sooner)
     assert sooner.done is True
     home = client.get("/?step=done").text
-    assert "The step is marked done." in home
+    assert "The action is marked done." in home
     assert f'action="/next-step/{later.id}"' in home  # the next one is next
 
 

@@ -105,26 +105,30 @@ class ActionOwner(Labelled):
     CASE_MANAGER = "case_manager", N_("the case manager")
     SERVICE = "service", N_("a service")
 
-    def seen_by(self, *, mine: bool, person_name: str) -> str:
+    def seen_by(self, *, mine: bool, person_name: str, managing: bool = False) -> str:
         """Who, as the reader says it: "you" and "your case manager" in the young person's own
-        plan; the person's name to anyone else."""
+        plan; to a case manager (`managing`) the person's name and "you" for the case manager."""
         if self is ActionOwner.YOUNG_PERSON:
             return gettext("you") if mine else person_name
         if self is ActionOwner.CASE_MANAGER and mine:
             return gettext("your case manager")
+        if self is ActionOwner.CASE_MANAGER and managing:
+            return gettext("you")
         return self.label
 
-    def choice_label(self, *, mine: bool, person_name: str) -> str:
+    def choice_label(self, *, mine: bool, person_name: str, managing: bool = False) -> str:
         """Who, as a choice in the action form (a service is named in its own field)."""
         if self is ActionOwner.SERVICE:
             return gettext("a service (name it below)")
-        return self.seen_by(mine=mine, person_name=person_name)
+        return self.seen_by(mine=mine, person_name=person_name, managing=managing)
 
-    def who(self, service_name: str | None, *, mine: bool, person_name: str) -> str:
+    def who(
+        self, service_name: str | None, *, mine: bool, person_name: str, managing: bool = False
+    ) -> str:
         """Who does one action, as the reader says it, or the service by its name."""
         if self is ActionOwner.SERVICE:
             return service_name or ""
-        return self.seen_by(mine=mine, person_name=person_name)
+        return self.seen_by(mine=mine, person_name=person_name, managing=managing)
 
 
 class PlanState(Labelled):

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -144,6 +145,15 @@ class SavedNote:
     text: str
 
 
+def reader_of(actor: Account, plan: Plan) -> dict[str, bool]:
+    """Whose eyes the plan is read with: the young person's own (`mine`: "you", "your case
+    manager") or a case manager's (`managing`: the person's name, "you" for the case manager)."""
+    return {
+        "mine": actor.id == plan.young_person_id,
+        "managing": actor.role == Role.CASE_MANAGER,
+    }
+
+
 def saved_note(query: Mapping[str, str]) -> SavedNote | None:
     """The confirmation a redirect after a save asks for (nothing for anything else)."""
     key, at = query.get("saved", ""), query.get("at", "")
@@ -170,7 +180,7 @@ def page(
         "plan": plan,
         "etag": etags.plan_etag(plan, state.current),
         "person": person_of(session, plan),
-        "mine": actor.id == plan.young_person_id,
+        **reader_of(actor, plan),
         "whole": whole,
         "state": state,
         "proposer": named(session, proposal.proposed_by_id, proposal.proposed_by_role)
@@ -204,16 +214,20 @@ FIELD_LABELS = {
     "action.owner": N_("Who does it"),
     "action.service_name": N_("Service, if a service does it"),
 }
-# What happened, as one whole sentence per object and kind of change (`who` made it).
+# What happened, as one whole sentence per object and kind of change: by someone (`who`),
+# and as the reader's own change.
 CHANGE_SENTENCES = {
-    ("goal", "created"): N_("%(who)s added a goal"),
-    ("goal", "updated"): N_("%(who)s changed a goal"),
-    ("action", "created"): N_("%(who)s added an action"),
-    ("action", "updated"): N_("%(who)s changed an action"),
-    ("action", "done"): N_("%(who)s marked an action done"),
-    ("action", "not-done"): N_("%(who)s marked an action not done"),
-    ("review", "created"): N_("%(who)s recorded a review"),
-    ("review", "updated"): N_("%(who)s changed a review"),
+    ("goal", "created"): (N_("%(who)s added a goal"), N_("You added a goal")),
+    ("goal", "updated"): (N_("%(who)s changed a goal"), N_("You changed a goal")),
+    ("action", "created"): (N_("%(who)s added an action"), N_("You added an action")),
+    ("action", "updated"): (N_("%(who)s changed an action"), N_("You changed an action")),
+    ("action", "done"): (N_("%(who)s marked an action done"), N_("You marked an action done")),
+    ("action", "not-done"): (
+        N_("%(who)s marked an action not done"),
+        N_("You marked an action not done"),
+    ),
+    ("review", "created"): (N_("%(who)s recorded a review"), N_("You recorded a review")),
+    ("review", "updated"): (N_("%(who)s changed a review"), N_("You changed a review")),
 }
 
 
@@ -233,11 +247,15 @@ def _change_kind(change: PlanChange) -> str:
     return change.kind
 
 
-def change_sentence(change: PlanChange) -> str:
-    """Who did what to what, e.g. "Kaisa Korhonen (case manager) added a goal"."""
-    who = describe(change.actor_name, change.actor_role, change.actor_organisation)
+def change_sentence(change: PlanChange, reader: Account | None = None) -> str:
+    """Who did what to what, e.g. "Kaisa Korhonen (case manager) added a goal"; the reader's
+    own change "You added a goal"."""
     key = (change.object_type, _change_kind(change))
-    return gettext(CHANGE_SENTENCES.get(key, CHANGE_SENTENCES["review", "updated"]), who=who)
+    theirs, own = CHANGE_SENTENCES.get(key, CHANGE_SENTENCES["review", "updated"])
+    if reader is not None and change.actor_id == reader.id:
+        return gettext(own)
+    who = describe(change.actor_name, change.actor_role, change.actor_organisation)
+    return gettext(theirs, who=who)
 
 
 def history_page(
@@ -250,9 +268,9 @@ def history_page(
         "goal": goal,
         "titles": theme_titles(session),
         "person": person_of(session, plan),
-        "mine": actor.id == plan.young_person_id,
+        **reader_of(actor, plan),
         "field_label": field_label,
-        "change_sentence": change_sentence,
+        "change_sentence": partial(change_sentence, reader=actor),
     }
 
 

@@ -193,7 +193,7 @@ def agreed(
     found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
     context = {
         "plan": plan,
-        "mine": actor.id == plan.young_person_id,
+        **presenters.reader_of(actor, plan),
         "agreement": found,
         "titles": presenters.theme_titles(session),
         "person": presenters.person_of(session, plan),

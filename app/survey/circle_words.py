@@ -86,10 +86,15 @@ def says(reading: ThemeReading, at: str = "") -> str:
     parts = [_satisfaction(reading)]
     if reading.importance is None:
         parts.append(gettext("importance not answered"))
+    elif reading.gap:  # the gap said with the importance, not as another "important"
+        parts.append(
+            gettext(
+                "important %(value)s – matters more than you're happy with it",
+                value=reading.importance,
+            )
+        )
     else:
         parts.append(gettext("important %(value)s", value=reading.importance))
-    if reading.gap:
-        parts.append(gettext("more important than satisfying"))
     if reading.staff is not None:
         parts.append(gettext("the case manager's reading %(value)s", value=reading.staff))
     text = f"{reading.title}: {', '.join(parts)}"

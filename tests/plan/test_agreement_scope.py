@@ -189,7 +189,9 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
         data={"csrf_token": token, "revision": "1", "choice": "agree"},
     )
     assert agreed.url.query == b"saved=agreed&at=agreement"
-    assert 'role="status" tabindex="-1" data-saved-note>You agreed to this version.' in agreed.text
+    # The state's sentence is the confirmation, once (no separate "You agreed" above it).
+    note = 'role="status" tabindex="-1" data-saved-note>You have both agreed on this version ('
+    assert note in agreed.text and "You agreed to this version." not in agreed.text
     assert agreement.status(session, plan=plan).state == "agreed"
 
     as_user(client, person)
@@ -241,30 +243,30 @@ def test_the_page_speaks_to_its_reader_and_says_what_was_saved(
         (
             "fi",
             [
-                "Lumi (nuori) kirjasi seurannan",
-                "Lumi (nuori) merkitsi tehtävän tehdyksi",
+                "Kirjasit seurannan",
+                "Merkitsit tehtävän tehdyksi",
                 "Kaisa (omatyöntekijä) lisäsi tehtävän",
-                "Lumi (nuori) lisäsi tavoitteen",
+                "Lisäsit tavoitteen",
             ],
             "1.12.2026",
         ),
         (
             "sv",
             [
-                "Lumi (ung person) antecknade en uppföljning",
-                "Lumi (ung person) markerade ett steg som klart",
+                "Du antecknade en uppföljning",
+                "Du markerade ett steg som klart",
                 "Kaisa (kontaktperson) lade till ett steg",
-                "Lumi (ung person) lade till ett mål",
+                "Du lade till ett mål",
             ],
             "1.12.2026",
         ),
         (
             "en",
             [
-                "Lumi (young person) recorded a review",
-                "Lumi (young person) marked an action done",
+                "You recorded a review",
+                "You marked an action done",
                 "Kaisa (case manager) added an action",
-                "Lumi (young person) added a goal",
+                "You added a goal",
             ],
             "1.12.2026",
         ),

@@ -129,12 +129,14 @@ def test_every_sector_says_itself_in_words_and_the_change_is_warm(
     page = client.get(f"/assessments/{latest}").text
     assert "Up in 7 of 10 areas since May" in page
     money = (
-        "Money: satisfied 6 (okay), important 10, important, but you are not as happy with it, "
+        "Money: satisfied 6 (okay), important 10 – matters more than you&#39;re happy with it, "
         "the case manager&#39;s reading 4 – up from 2 in May"
     )
+    assert "important 10, important" not in page  # the gap said once, not as another "important"
     assert f'aria-label="{money}"' in page and f'<li id="say-finance">{money}</li>' in page
     assert "Studies and work: satisfied 0 (worth talking about)" in page
     assert "the same as in May" in page  # 2 then 2
+    assert "Dashed outline: not answered yet" in page  # the legend, plainly
     client.cookies.set("mylife_lang", "fi")
     finnish = client.get(f"/assessments/{latest}").text
     assert "Tyytyväisyys on noussut toukokuusta lähtien 7/10 elämänalueella" in finnish
