@@ -27,6 +27,7 @@ from app.caseload.models import Invitation
 from app.caseload.service import open_invitation, use_invitation
 from app.core.bounds import DATE_RANGE
 from app.core.errors import AppError, InvalidInput
+from app.core.i18n import current_locale
 from app.core.types import local_today, saved_id
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
@@ -110,6 +111,7 @@ def accept_sign_up(session: Session, *, sign_up: SignUp, password_hash: str) -> 
                 password_hash=password_hash,
                 display_name=sign_up.display_name,
                 role=Role.YOUNG_PERSON,
+                locale=current_locale(),  # the language they signed up in stays theirs
                 birth_date=sign_up.birth_date,
             )
     except IntegrityError as error:
@@ -129,5 +131,6 @@ def with_identity(session: Session, *, identity: Identity, invitation: str) -> A
         display_name=identity.name or found.name_hint or identity.subject[:120],
         role=Role.YOUNG_PERSON,
     )
+    auth_service.set_locale(session, account=person, locale=current_locale())
     use_invitation(session, found, person)
     return person

@@ -251,6 +251,7 @@ def test_a_sign_up_name_copying_a_staff_members_is_refused_next_to_the_field(
     assert done.status_code == 303
     person = session.exec(select(Account).where(Account.username == "lumi")).one()
     assert person.display_name == "Kaisa Lumi" and managers_of(session, person) == [mikko.id]
+    assert person.locale == "en"  # the language they signed up in, whatever the browser says
 
 
 def test_a_former_staff_members_name_is_not_held(client: TestClient, session: Session) -> None:
