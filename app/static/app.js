@@ -73,11 +73,7 @@
     window.clearTimeout(element.settleTimer);
     window.clearTimeout(element.retryTimer);
     element.settleTimer = element.retryTimer = null;
-    if (!window.htmx || !document.body.contains(element)) return;
-    // A choice made the moment the page appears may come before htmx has set the question
-    // up: process it first (a no-op once done), so that the save is never silently dropped.
-    window.htmx.process(element);
-    window.htmx.trigger(element, "autosave");
+    if (window.htmx && document.body.contains(element)) window.htmx.trigger(element, "autosave");
   }
 
   function retryLater(element) {

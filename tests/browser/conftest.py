@@ -32,6 +32,7 @@ from tests.conftest import (
     create_run_database,
     drop_database,
 )
+from tests.factories import PASSWORD, make_young_person
 
 AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js").read_text()
 
@@ -98,3 +99,18 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         {"id": v["id"], "targets": [n["target"] for n in v["nodes"]][:3]}
         for v in result["violations"]
     ]
+
+
+def start_survey(page: Page, live_server: str, engine: Engine) -> None:
+    """A new young person (English) signs in and starts the survey: its first screen is open,
+    its scripts set up."""
+    with Session(engine) as session:
+        username = make_young_person(session, locale="en").username or ""
+        session.commit()
+    page.goto(f"{live_server}/signin")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/survey")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_load_state("load")

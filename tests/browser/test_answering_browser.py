@@ -7,10 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from tests.browser.conftest import axe_violations
-from tests.factories import PASSWORD, make_young_person
+from tests.browser.conftest import axe_violations, start_survey
 
 pytestmark = pytest.mark.browser
 RETRYING = "Not saved yet – trying again"
@@ -27,16 +25,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
 def test_keyboard_failures_and_check_your_answers(
     page: Page, live_server: str, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        username = make_young_person(session, locale="en").username or ""
-        session.commit()
-    page.goto(f"{live_server}/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server}/survey")
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_load_state("load")  # the page's scripts have set the questions up
+    start_survey(page, live_server, engine)
     assessment_id = re.search(r"/assessments/(\d+)/", page.url).group(1)  # type: ignore[union-attr]
     saves: list[str] = []
     page.on("request", lambda r: saves.append(r.url) if r.url.endswith("/answer") else None)

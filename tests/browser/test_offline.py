@@ -3,9 +3,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from tests.factories import PASSWORD, make_young_person
+from tests.browser.conftest import start_survey
 
 pytestmark = pytest.mark.browser
 
@@ -13,15 +12,7 @@ pytestmark = pytest.mark.browser
 def test_answer_given_offline_is_saved_when_back_online(
     page: Page, live_server: str, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        username = make_young_person(session, locale="en").username or ""
-        session.commit()
-    page.goto(f"{live_server}/signin")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server}/survey")
-    page.get_by_role("button", name="Start").click()
+    start_survey(page, live_server, engine)
     expect(page.locator("#progress-label")).to_have_text("Theme 1 of 10")
 
     page.context.set_offline(True)
