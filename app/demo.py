@@ -19,10 +19,11 @@ from app.survey.definition import INSTRUMENT_DIR, load_definition_file
 from app.survey.models import Assessment
 
 DEMO_PASSWORD = "mylife-demo"
-# username, name, organisation of the demo case managers
+# username, name, organisation, how their young people reach them (a made-up number) of
+# the demo case managers
 STAFF = [
-    ("kaisa", "Kaisa Korhonen", "Kuopio youth services"),
-    ("mikko", "Mikko Mäkelä", "Kuopio social services"),
+    ("kaisa", "Kaisa Korhonen", "Kuopio youth services", "044 0123 456", "Weekdays 9–15"),
+    ("mikko", "Mikko Mäkelä", "Kuopio social services", None, None),
 ]
 
 # satisfaction, importance per theme, in the order of the instrument
@@ -133,12 +134,13 @@ def _plan(session: Session, manager: Account, person: Account, today: date) -> N
 def _staff(session: Session, created: list[str]) -> dict[str, Account]:
     """The case managers by username; those made now are added to `created`."""
     managers = {}
-    for username, name, organisation in STAFF:
+    for username, name, organisation, phone, note in STAFF:
         managers[username], new = _account(
             session, username, display_name=name, role=Role.CASE_MANAGER
         )
         if new:
             managers[username].organisation = organisation
+            managers[username].contact_phone, managers[username].contact_note = phone, note
             session.add(managers[username])
             created.append(username)
     return managers

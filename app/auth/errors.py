@@ -43,3 +43,10 @@ class TooManyAttempts(AppError):
 
 class WeakPassword(InvalidInput):
     message = N_("Use at least %(min)s characters.")
+
+
+class NotDialable(InvalidInput):
+    code = "not-a-phone-number"
+    message = N_(
+        "Give a number a phone can call: digits and spaces, e.g. 017 123 4567 or +358 17 123 4567."
+    )

@@ -33,6 +33,10 @@ class Account(AccountBase, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     # Where a staff member works, shown beside their name ("Kuopio youth services").
     organisation: str | None = Field(default=None, max_length=120)
+    # How the young people of a staff member reach them, as they set it themselves: a
+    # tap-to-call number (`app.core.bounds.PHONE_NUMBER`) and a note (hours, other ways).
+    contact_phone: str | None = Field(default=None, max_length=25)
+    contact_note: str | None = Field(default=None, max_length=200)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -1,5 +1,6 @@
 """Use cases for accounts and sign-in sessions. Flushes, never commits."""
 
+import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -8,9 +9,12 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.auth import throttle
-from app.auth.errors import LocalAccountsDisabled, SignInFailed, WeakPassword
+from app.auth.errors import LocalAccountsDisabled, NotDialable, SignInFailed, WeakPassword
 from app.auth.models import Account, AuthSession, CaseAssignment, Role
+from app.core.bounds import PHONE_NUMBER, storable_text
 from app.core.config import get_settings
+from app.core.errors import FieldError, InvalidInput, TextTooLong
+from app.core.schemas import max_length
 from app.core.security import hash_password, needs_rehash, token_digest, verify_password
 from app.core.types import saved_id, utcnow
 
@@ -196,6 +200,25 @@ def end_session(session: Session, *, token: str) -> AuthSession | None:
 
 def set_locale(session: Session, *, account: Account, locale: str) -> None:
     account.locale = locale
+    session.add(account)
+    session.flush()
+
+
+def set_contact(session: Session, *, account: Account, phone: str, note: str) -> None:
+    """How a staff member's young people reach them; empty text clears a field. Refuses a
+    number a phone cannot dial, or text over its column, naming each field."""
+    phone, note = " ".join(storable_text("contact_phone", phone).split()), note.strip()
+    problems = []
+    if phone and not re.fullmatch(PHONE_NUMBER, phone):
+        problems.append(FieldError("contact_phone", NotDialable.message))
+    limit = max_length(Account, "contact_note")
+    if len(storable_text("contact_note", note)) > limit:
+        problems.append(
+            FieldError("contact_note", TextTooLong.message, {"max": limit, "length": len(note)})
+        )
+    if problems:
+        raise InvalidInput(errors=problems)
+    account.contact_phone, account.contact_note = phone or None, note or None
     session.add(account)
     session.flush()
 

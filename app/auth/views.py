@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.auth import identities, oidc, service
 from app.auth.deps import (
+    CaseManager,
     CurrentAccount,
     YoungPerson,
     session_token,
@@ -21,10 +22,10 @@ from app.auth.models import Account
 from app.core.config import OidcProvider, get_settings
 from app.core.db import SessionDep, end_transaction
 from app.core.edge import set_browser_seed
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.i18n import current_locale
 from app.core.problems import safe_next
-from app.core.schemas import PathId
+from app.core.schemas import PathId, max_length
 from app.core.security import SESSION_COOKIE, cookie_name, derived_key
 from app.core.templates import render
 
@@ -261,3 +262,49 @@ def remove_method(
     provider = issuers.get(removed.issuer)
     request.session[NOTICE_KEY] = {"removed": provider.label if provider else removed.issuer}
     return RedirectResponse(METHODS_PATH, status_code=303)
+
+
+CONTACT_PATH = "/account/contact"
+
+
+def _contact_page(
+    request: Request,
+    actor: Account,
+    sent: dict[str, str] | None = None,
+    error: AppError | None = None,
+) -> Response:
+    values = sent or {
+        "contact_phone": actor.contact_phone or "",
+        "contact_note": actor.contact_note or "",
+    }
+    problems = {problem.field: problem for problem in error.errors} if error else {}
+    context = {
+        "values": values,
+        "problems": problems,
+        "saved": "saved" in request.query_params and not error,
+        "note_limit": max_length(Account, "contact_note"),
+    }
+    status = error.status if error else 200
+    return render(request, "auth/contact.html", context, status_code=status)
+
+
+@router.get(CONTACT_PATH)
+def contact_details(request: Request, actor: CaseManager) -> Response:
+    """How the case manager's young people reach them: shown on their home page and help box."""
+    return _contact_page(request, actor)
+
+
+@router.post(CONTACT_PATH)
+def save_contact_details(
+    request: Request,
+    session: SessionDep,
+    actor: CaseManager,
+    contact_phone: Annotated[str, Form()] = "",
+    contact_note: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        service.set_contact(session, account=actor, phone=contact_phone, note=contact_note)
+    except InvalidInput as error:
+        sent = {"contact_phone": contact_phone, "contact_note": contact_note}
+        return _contact_page(request, actor, sent, error)
+    return RedirectResponse(CONTACT_PATH + "?saved=1", status_code=303)

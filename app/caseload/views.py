@@ -33,7 +33,10 @@ def caseload(
     q: Annotated[str, Query(max_length=120)] = "",
 ) -> Response:
     rows = service.caseload(session, actor=actor, search=q)
-    return render(request, "caseload/list.html", {"rows": rows, "search": q.strip()})
+    reach = [value for value in (actor.contact_phone, actor.contact_note) if value]
+    return render(
+        request, "caseload/list.html", {"rows": rows, "search": q.strip(), "reach": reach}
+    )
 
 
 @router.post("/invitations")

@@ -11,6 +11,8 @@ from app.core.errors import CharacterNotAllowed
 INT_MAX = 2**31 - 1  # integer columns are 32-bit on PostgreSQL
 INT_RANGE = range(-(2**31), INT_MAX + 1)
 DATE_RANGE = range(1900, 2201)  # years any stored date may have
+# A number a phone can dial from a tap-to-call link: digits and spaces, a leading + allowed.
+PHONE_NUMBER = r"\+?[0-9][0-9 ]{1,22}[0-9]"  # at most 25 characters
 
 
 def date_in_range(value: date) -> bool:

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.bounds import PHONE_NUMBER
+
 ROOT = Path(__file__).resolve().parents[2]
 SigningAlgorithm = Literal[
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"
@@ -54,7 +56,9 @@ class HelpContact(BaseModel):
 
     name: dict[str, str] = Field(min_length=1)
     detail: dict[str, str] = {}  # who it is for, when it is open
-    phone: dict[str, str] = {}  # a tap-to-call link: digits, spaces, a leading +
+    # Tap-to-call numbers (digits, spaces, a leading +), by language: one, or several, the
+    # reader's own language's line first (the detail says which is which).
+    phone: dict[str, str | list[str]] = {}
     url: str | None = Field(default=None, pattern=r"^https://[^\s\"'<>]+$")
     # Offered only to the young people of a case manager working there (`Account.organisation`)
     # as the way to reach them: the office's number, say. None: offered to everyone.
@@ -62,17 +66,18 @@ class HelpContact(BaseModel):
 
     @field_validator("name", "detail", "phone")
     @classmethod
-    def _by_language(cls, value: dict[str, str]) -> dict[str, str]:
+    def _by_language(cls, value: dict[str, object]) -> dict[str, object]:
         if not set(value) <= {"fi", "sv", "en"}:
             raise ValueError("give texts by language: fi, sv, en")
         return value
 
     @field_validator("phone")
     @classmethod
-    def _dialable(cls, value: dict[str, str]) -> dict[str, str]:
-        for number in value.values():
-            if not re.fullmatch(r"\+?[0-9][0-9 ]{1,24}", number):
-                raise ValueError(f"not a phone number: {number!r}")
+    def _dialable(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for numbers in value.values():
+            for number in [numbers] if isinstance(numbers, str) else numbers:
+                if not re.fullmatch(PHONE_NUMBER, number):
+                    raise ValueError(f"not a phone number: {number!r}")
         return value
 
 

@@ -17,11 +17,17 @@ RADIUS = 100.0
 HOLE = 12.0
 MIN_REACH = 4.0  # a 0 is a thin wedge, never nothing: it differs from "not answered"
 SECTOR_GAP_DEGREES = 1.5
-BADGE_RADIUS = RADIUS + 13
-LABEL_RADIUS = RADIUS + 28
-LABEL_SIZE = 18  # user units; the drawing is sized so that this is >= 14 px on a phone
+# Labels and the numbers in the badges are set in one size, in user units: the drawing is
+# as wide as its labels need, and on a 390 px phone that makes them >= 14 px.
+TEXT_SIZE = 18
+BADGE_SIZE = 13  # a badge's radius: holds "10" in bold
+BADGE_RADIUS = RADIUS + 3 + BADGE_SIZE
+LABEL_RADIUS = BADGE_RADIUS + BADGE_SIZE + 7
 LINE_HEIGHT = 20
-CHAR_WIDTH = 0.63  # of the font size: a generous estimate, so that labels always fit
+CLEARANCE = 0.4 * TEXT_SIZE  # below a baseline: the descenders, and a little air
+# Of the font size, a little over what the widest common sans-serif (DejaVu Sans) takes per
+# character; the drawing lets a label spill over its edge rather than cut it (app.css).
+CHAR_WIDTH = 0.56
 WRAP_AT = 10  # a longer label with a space is set on two lines
 
 # The band kinds' fills go from light to dark (one step apart in greyscale too, so they
@@ -147,14 +153,14 @@ class Label:
 
     @property
     def width(self) -> float:
-        return max(len(line) for line in self.lines) * CHAR_WIDTH * LABEL_SIZE
+        return max(len(line) for line in self.lines) * CHAR_WIDTH * TEXT_SIZE
 
     def extent(self) -> tuple[float, float, float, float]:
         """Left, top, right, bottom (estimated), for the drawing's bounds."""
         left = {"start": self.x, "end": self.x - self.width}.get(self.anchor)
         left = self.x - self.width / 2 if left is None else left
-        bottom = self.y + (len(self.lines) - 1) * LINE_HEIGHT + 0.3 * LABEL_SIZE
-        return left, self.y - LABEL_SIZE, left + self.width, bottom
+        bottom = self.y + (len(self.lines) - 1) * LINE_HEIGHT + 0.3 * TEXT_SIZE
+        return left, self.y - TEXT_SIZE, left + self.width, bottom
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -173,7 +179,13 @@ def _label(text: str, middle: float, marked: bool) -> Label:
     lines = _lines(text)
     lines = (*lines[:-1], f"{lines[-1]} !") if marked else lines
     grows_up = 1.0 if sin < -0.3 else (0.0 if sin > 0.3 else 0.5)
-    first = y + 0.35 * LABEL_SIZE - (len(lines) - 1) * LINE_HEIGHT * grows_up
+    first = y + 0.35 * TEXT_SIZE - (len(lines) - 1) * LINE_HEIGHT * grows_up
+    badge_y = _point(BADGE_RADIUS, middle)[1]
+    if grows_up == 1.0:  # above the circle: the last line's descenders clear the badge
+        last = min(first + (len(lines) - 1) * LINE_HEIGHT, badge_y - BADGE_SIZE - CLEARANCE)
+        first = last - (len(lines) - 1) * LINE_HEIGHT
+    elif grows_up == 0.0:  # below: the first line's capitals clear it
+        first = max(first, badge_y + BADGE_SIZE + TEXT_SIZE)
     return Label(x=x, y=round(first, 2), anchor=anchor, lines=lines)
 
 
@@ -237,7 +249,8 @@ def sectors(scale: Scale, theme_readings: list[ThemeReading]) -> list[Sector]:
 
 def view_box(drawn: list[Sector], margin: float = 4) -> tuple[float, float, float, float]:
     """x, y, width, height holding the circle, its badges and every label."""
-    edges = [(-BADGE_RADIUS - 12, -BADGE_RADIUS - 12, BADGE_RADIUS + 12, BADGE_RADIUS + 12)]
+    outer = BADGE_RADIUS + BADGE_SIZE
+    edges = [(-outer, -outer, outer, outer)]
     edges += [sector.label.extent() for sector in drawn]
     left = min(e[0] for e in edges) - margin
     top = min(e[1] for e in edges) - margin

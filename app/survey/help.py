@@ -13,7 +13,7 @@ from app.auth.models import Account
 from app.auth.naming import describe_account
 from app.auth.service import case_managers_of
 from app.core.config import HelpContact, get_settings
-from app.core.i18n import localized
+from app.core.i18n import current_locale, localized
 from app.core.types import saved_id
 from app.survey import queries, service
 from app.survey.definition import InstrumentDefinition
@@ -26,12 +26,13 @@ class Contact:
 
     name: str
     detail: str
-    phone: str
+    phones: tuple[str, ...]
     url: str | None
 
     @property
-    def tel(self) -> str:
-        return "tel:" + self.phone.replace(" ", "")
+    def calls(self) -> list[tuple[str, str]]:
+        """Each number as shown, and its tap-to-call link."""
+        return [(number, "tel:" + number.replace(" ", "")) for number in self.phones]
 
     @property
     def site(self) -> str:
@@ -47,12 +48,22 @@ class HelpBox:
 
 
 def _contact(contact: HelpContact) -> Contact:
+    numbers = contact.phone.get(current_locale()) or contact.phone.get("en")
+    numbers = numbers or next(iter(contact.phone.values()), [])
     return Contact(
         name=localized(contact.name),
         detail=localized(contact.detail) if contact.detail else "",
-        phone=localized(contact.phone) if contact.phone else "",
+        phones=(numbers,) if isinstance(numbers, str) else tuple(numbers),
         url=contact.url,
     )
+
+
+def _own_contact(manager: Account) -> list[Contact]:
+    """How the case manager said their young people reach them, if they said."""
+    if not (manager.contact_phone or manager.contact_note):
+        return []
+    phones = (manager.contact_phone,) if manager.contact_phone else ()
+    return [Contact(name="", detail=manager.contact_note or "", phones=phones, url=None)]
 
 
 def managers_to_reach(session: Session, person_id: int) -> list[tuple[str, list[Contact]]]:
@@ -61,7 +72,7 @@ def managers_to_reach(session: Session, person_id: int) -> list[tuple[str, list[
     configured = get_settings().help_contacts
     found = []
     for manager in case_managers_of(session, person_id=person_id):
-        reach = [
+        reach = _own_contact(manager) + [
             _contact(c)
             for c in configured
             if c.organisation and c.organisation == manager.organisation

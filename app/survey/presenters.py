@@ -176,6 +176,9 @@ def _circle_context(
         "change_summary": circle_words.change_summary(readings, since),
         "radius": circle.RADIUS,
         "hole": circle.HOLE,
+        "text_size": circle.TEXT_SIZE,
+        "badge_size": circle.BADGE_SIZE,
+        "line_height": circle.LINE_HEIGHT,
     }
 
 

@@ -55,6 +55,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/account/sign-in-methods/remove/{identity_id}"): web(
         SIGNIN, OK, DENIED, HIDDEN, HIDDEN
     ),
+    # how a case manager's young people reach them: their own, and nobody else's
+    ("GET", "/account/contact"): web(SIGNIN, HIDDEN, HIDDEN, OK, OK),
+    ("POST", "/account/contact"): web(
+        SIGNIN, HIDDEN, HIDDEN, OK, OK, body=form(contact_phone="017 123 4567", contact_note="")
+    ),
     # the access log
     ("GET", "/me/access"): web(SIGNIN, OK, OK, HIDDEN, HIDDEN),
     # the JSON API

@@ -54,6 +54,7 @@ def test_pages_pass_axe(page: Page, live_server: str, engine: Engine, lang: str)
         "/assessments",
         f"/assessments/{done_id}",
         "/me/access",
+        "/account/sign-in-methods",
         "/plan",
         f"/people/{aino_id}/plan/history",
         f"/invitations/{joining}",
@@ -63,7 +64,7 @@ def test_pages_pass_axe(page: Page, live_server: str, engine: Engine, lang: str)
         checked[path] = axe_violations(page)
     page.context.clear_cookies()
     sign_in(page, live_server, "kaisa")
-    for path in ("/caseload", f"/people/{aino_id}", f"/assessments/{done_id}"):
+    for path in ("/caseload", f"/people/{aino_id}", f"/assessments/{done_id}", "/account/contact"):
         response = page.goto(f"{live_server}{path}")
         assert response and response.status == 200 and "/signin" not in page.url, path
         checked[f"staff {path}"] = axe_violations(page)

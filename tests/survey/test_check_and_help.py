@@ -106,6 +106,7 @@ def test_the_help_box_gives_ways_to_act_while_it_applies(
 ) -> None:
     manager = make_case_manager(session, display_name="Kaisa Korhonen")
     manager.organisation = "Kuopio youth services"
+    manager.contact_phone, manager.contact_note = "044 123 4567", "Weekdays 9–15, texts too"
     person = make_young_person(session, locale="en")
     assign(session, manager, person)
     token, _url, first = start(client, session, person)
@@ -115,9 +116,13 @@ def test_the_help_box_gives_ways_to_act_while_it_applies(
     for page in (client.get(f"/assessments/{first}").text, client.get("/").text):
         assert '<h2 id="help-title">Help is there right now</h2>' in page
         assert '<a class="button" href="tel:112">Call 112</a>' in page
-        assert '<a class="button" href="tel:0925250116">Call 09 2525 0116</a>' in page  # English
-        # The instrument says the helpline is open around the clock: true of its Finnish line.
-        assert "In Finnish around the clock (09 2525 0111); in English at the times" in page
+        # The helpline in English at its hours, and in Finnish around the clock: both a tap away.
+        assert '<a class="button" href="tel:0925250113">Call 09 2525 0113</a>' in page
+        assert '<a class="button" href="tel:0925250111">Call 09 2525 0111</a>' in page
+        assert "In English (09 2525 0113) at the times on mieli.fi" in page
+        # The case manager's own number and hours, as they set them.
+        assert '<a class="button" href="tel:0441234567">Call 044 123 4567</a>' in page
+        assert "Weekdays 9–15, texts too" in page
         assert '<a href="https://sekasin.fi">sekasin.fi</a>' in page
         assert "Kaisa Korhonen (case manager, Kuopio youth services)" in page
         assert '<a class="button" href="tel:+358171234567">Call +358 17 123 4567</a>' in page
