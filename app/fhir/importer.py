@@ -19,7 +19,7 @@ from app.fhir.errors import InvalidResource
 from app.fhir.resources import questionnaire_id
 from app.survey import service as survey
 from app.survey.answers import clean_value
-from app.survey.definition import InstrumentDefinition
+from app.survey.definition import InstrumentDefinition, ItemKind
 from app.survey.models import InstrumentVersion
 
 ROOT = "QuestionnaireResponse"
@@ -90,10 +90,12 @@ def _answer(
         return None, FieldError(f"{where}.answer", N_("Give exactly one answer."))
     answer = answers[0]
     item = definition.items()[link_id][1]
-    value_key = "valueInteger" if item.kind == "choice" else "valueString"
+    value_key = "valueInteger" if item.kind is ItemKind.CHOICE else "valueString"
     value = answer.get(value_key)
-    wrong_type = item.kind == "choice" and (not isinstance(value, int) or isinstance(value, bool))
-    if value is None or wrong_type or (item.kind == "text" and not isinstance(value, str)):
+    wrong_type = item.kind is ItemKind.CHOICE and (
+        not isinstance(value, int) or isinstance(value, bool)
+    )
+    if value is None or wrong_type or (item.kind is ItemKind.TEXT and not isinstance(value, str)):
         return None, FieldError(
             f"{where}.answer[0]",
             N_("Answer '%(link_id)s' with %(kind)s."),

@@ -12,7 +12,7 @@ from typing import Any
 from app.auth.models import Account
 from app.plan.models import ActionOwner, Goal, GoalStatus, PlanAction, Review
 from app.plan.queries import PlanView
-from app.survey.definition import InstrumentDefinition, Item, Texts
+from app.survey.definition import InstrumentDefinition, Item, ItemKind, Texts
 from app.survey.models import Answer, Assessment, AssessmentStatus, InstrumentVersion
 
 FHIR_VERSION = "4.0.1"
@@ -59,7 +59,7 @@ def _translated(texts: Texts) -> tuple[str, JSON]:
 def _item(definition: InstrumentDefinition, item: Item) -> JSON:
     text, translations = _translated(item.text)
     built: JSON = {"linkId": item.id, "text": text, "_text": translations, "required": False}
-    if item.kind == "choice":
+    if item.kind is ItemKind.CHOICE:
         scale = definition.scale(item.scale)
         built["type"] = "choice"
         built["answerOption"] = [{"valueInteger": value} for value in scale.values()]
@@ -103,7 +103,7 @@ def questionnaire(version: InstrumentVersion, definition: InstrumentDefinition, 
 
 
 def _answer(item: Item, answer: Answer) -> JSON:
-    if item.kind == "choice" and answer.value_int is not None:
+    if item.kind is ItemKind.CHOICE and answer.value_int is not None:
         return {"valueInteger": answer.value_int}
     return {"valueString": answer.value_text or ""}
 

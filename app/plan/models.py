@@ -27,19 +27,11 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlmodel import Field, SQLModel, col
 from sqlmodel._compat import SQLModelConfig
 
+from app.core.columns import foreign_key
 from app.core.i18n import N_, Labelled, gettext
 from app.core.schemas import BODY_CONFIG, Body, IsoDate, Version, max_length, no_nul, visible
 from app.core.types import UTCDateTime, utcnow
 from app.survey.definition import shipped_theme_ids
-
-
-def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
-    return Field(
-        default=None if nullable else ...,
-        sa_column=Column(
-            Integer, ForeignKey(target, ondelete=ondelete), index=True, nullable=nullable
-        ),
-    )
 
 
 class Plan(SQLModel, table=True):
@@ -94,7 +86,7 @@ class GoalBase(SQLModel):
 
 class Goal(GoalBase, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = _fk("plan.id")
+    plan_id: int = foreign_key("plan.id")
     status: GoalStatus = Field(default=GoalStatus.OPEN, sa_type=String(10))
 
 
@@ -162,8 +154,8 @@ class PlanAction(ActionBase, Versioned, table=True):
     __tablename__ = "plan_action"
 
     id: int | None = Field(default=None, primary_key=True)
-    goal_id: int = _fk("goal.id")
-    plan_id: int = _fk("plan.id")
+    goal_id: int = foreign_key("goal.id")
+    plan_id: int = foreign_key("plan.id")
     owner: ActionOwner = Field(sa_type=String(20))
     service_name: str | None = Field(default=None, max_length=SERVICE_NAME_MAX)
     done: bool = False
@@ -196,7 +188,7 @@ class Review(ReviewBase, Versioned, table=True):
     __tablename__ = "plan_review"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = _fk("plan.id")
+    plan_id: int = foreign_key("plan.id")
 
 
 class PlanChange(SQLModel, table=True):
@@ -205,13 +197,13 @@ class PlanChange(SQLModel, table=True):
     __tablename__ = "plan_change"
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = _fk("plan.id")
-    goal_id: int | None = _fk("goal.id", nullable=True, ondelete="SET NULL")
+    plan_id: int = foreign_key("plan.id")
+    goal_id: int | None = foreign_key("goal.id", nullable=True, ondelete="SET NULL")
     revision: int
     object_type: str = Field(max_length=20)
     object_id: int
     kind: str = Field(max_length=10)  # created | updated
-    actor_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    actor_id: int | None = foreign_key("account.id", nullable=True, ondelete="SET NULL")
     # Who made the change as they were then: their name, role and organisation are
     # copied, so that the history does not change when the account changes later.
     actor_name: str = Field(max_length=120)
@@ -229,13 +221,13 @@ class PlanAgreement(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "revision"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = _fk("plan.id")
+    plan_id: int = foreign_key("plan.id")
     revision: int
     snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    proposed_by_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    proposed_by_id: int | None = foreign_key("account.id", nullable=True, ondelete="SET NULL")
     proposed_by_role: str = Field(max_length=20)
     proposed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    agreed_by_id: int | None = _fk("account.id", nullable=True, ondelete="SET NULL")
+    agreed_by_id: int | None = foreign_key("account.id", nullable=True, ondelete="SET NULL")
     agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

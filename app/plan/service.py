@@ -12,7 +12,7 @@ empty plan and writes nothing.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import update
@@ -211,6 +211,21 @@ def _check(model: type[Editable], values: Mapping[str, Any]) -> None:
 # --- changes, kept in the history ----------------------------------------------------
 
 
+def _bump_revision(session: Session, plan: Plan, content: bool, now: datetime) -> int:
+    """The plan's next revision (and, for a change of what an agreement covers, its next
+    content revision), counted by the database; the new revision."""
+    counted = {"content_revision": Plan.revision + 1} if content else {}
+    revision, content_revision = session.execute(
+        update(Plan)
+        .where(col(Plan.id) == plan.id)
+        .values(revision=Plan.revision + 1, updated_at=now, **counted)
+        .returning(col(Plan.revision), col(Plan.content_revision))
+    ).one()
+    set_committed_value(plan, "revision", revision)
+    set_committed_value(plan, "content_revision", content_revision)
+    return int(revision)
+
+
 def _record(
     session: Session,
     *,
@@ -220,26 +235,13 @@ def _record(
     kind: str,
     before: dict[str, Any] | None,
 ) -> None:
-    now = utcnow()
-    changed = None if before is None else [k for k, v in data(obj).items() if before.get(k) != v]
-    content = (
-        {"content_revision": Plan.revision + 1}
-        if changes_agreement(object_type(obj), changed)
-        else {}
-    )
-    revision, content_revision = session.execute(
-        update(Plan)
-        .where(col(Plan.id) == plan.id)
-        .values(revision=Plan.revision + 1, updated_at=now, **content)
-        .returning(col(Plan.revision), col(Plan.content_revision))
-    ).one()
-    set_committed_value(plan, "revision", revision)
-    set_committed_value(plan, "content_revision", content_revision)
-    goal_id = obj.id if isinstance(obj, Goal) else getattr(obj, "goal_id", None)
+    now, after = utcnow(), data(obj)
+    changed = None if before is None else [k for k, v in after.items() if before.get(k) != v]
+    revision = _bump_revision(session, plan, changes_agreement(object_type(obj), changed), now)
     session.add(
         PlanChange(
             plan_id=saved_id(plan.id),
-            goal_id=goal_id,
+            goal_id=obj.id if isinstance(obj, Goal) else getattr(obj, "goal_id", None),
             revision=revision,
             object_type=object_type(obj),
             object_id=saved_id(obj.id),
@@ -250,7 +252,7 @@ def _record(
             actor_organisation=actor.organisation,
             at=now,
             before=before,
-            after=data(obj),
+            after=after,
         )
     )
     session.flush()

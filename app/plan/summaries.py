@@ -62,24 +62,18 @@ def plan_summaries(
         .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
         .where(col(Plan.young_person_id).in_(person_ids))
     )
-    found = {}
-    for (
-        person_id,
-        agreement_id,
-        agreed_at,
-        proposed_by,
-        goal_count,
-        late,
-        next_on,
-    ) in session.execute(statement):
-        found[person_id] = PlanSummary(
+    return {
+        person_id: PlanSummary(
             state=agreement.state_of(agreement_id, agreed_at),
             goals=int(goal_count),
             overdue_actions=int(late),
             next_review_on=next_on,
             proposed_by_role=proposed_by,
         )
-    return found
+        for person_id, agreement_id, agreed_at, proposed_by, goal_count, late, next_on in (
+            session.execute(statement)
+        )
+    }
 
 
 def _per_plan(

@@ -14,7 +14,7 @@ from app.auth.models import Account
 from app.core.bounds import storable_text
 from app.core.errors import AppError, NotFound, TextTooLong
 from app.core.types import saved_id, utcnow
-from app.survey.definition import InstrumentDefinition, Item
+from app.survey.definition import InstrumentDefinition, Item, ItemKind
 from app.survey.errors import (
     AssessmentClosed,
     TextNotAllowed,
@@ -30,7 +30,7 @@ AnswerValue = int | str | None
 def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValue) -> AnswerValue:
     if value is None or value == "":
         return None
-    if item.kind == "choice":
+    if item.kind is ItemKind.CHOICE:
         scale = definition.scale(item.scale)
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):

@@ -8,6 +8,7 @@ and points at the field that is wrong.
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Protocol
@@ -110,10 +111,15 @@ class Scale(Strict):
         return next(band for band in self.bands if band.min <= value <= band.max)
 
 
+class ItemKind(StrEnum):
+    CHOICE = "choice"  # a number on the item's scale: a question to answer
+    TEXT = "text"  # a comment in the person's own words: optional
+
+
 class Item(Strict):
     id: ItemId
     viewpoint: Viewpoint
-    kind: Literal["choice", "text"]
+    kind: ItemKind
     text: Texts
     scale: Identifier | None = None
     anchors: tuple[Anchor, ...] | None = None
@@ -121,16 +127,16 @@ class Item(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "Item":
-        if self.kind == "choice" and (self.scale is None or self.max_length is not None):
+        if self.kind is ItemKind.CHOICE and (self.scale is None or self.max_length is not None):
             raise PathError(("scale",), "a choice item names a scale and has no max_length")
-        if self.kind == "text" and (self.max_length is None or self.scale or self.anchors):
+        if self.kind is ItemKind.TEXT and (self.max_length is None or self.scale or self.anchors):
             raise PathError(("max_length",), "a text item has a max_length and no scale or anchors")
         return self
 
     @property
     def required(self) -> bool:
         """A choice is a question to answer; a comment is optional, never missing."""
-        return self.kind == "choice"
+        return self.kind is ItemKind.CHOICE
 
 
 class Theme(Strict):
@@ -146,7 +152,9 @@ class Theme(Strict):
             if not item.id.startswith(f"{self.id}."):
                 raise PathError(("items", index, "id"), f"must start with '{self.id}.'")
         for viewpoint in ("importance", "satisfaction"):
-            matching = [i for i in self.items if i.viewpoint == viewpoint and i.kind == "choice"]
+            matching = [
+                i for i in self.items if i.viewpoint == viewpoint and i.kind is ItemKind.CHOICE
+            ]
             if len(matching) != 1:
                 raise PathError(("items",), f"needs exactly one {viewpoint} choice item")
         return self
