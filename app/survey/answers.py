@@ -140,7 +140,8 @@ def _save(
         raise UnknownItem(field=item_id)
     theme, item = found
     cleaned = _clean_value(item, definition, value)
-    if not _hold_open(session, assessment, position=definition.theme_index(theme.id)):
+    position = definition.theme_index(theme.id)
+    if not _hold_open(session, assessment, position=position):
         # Sending the stored answer again is no change; anything else is refused.
         stored = _stored(session, assessment, item_id)
         if (stored.value if stored else None) != cleaned:
@@ -151,7 +152,7 @@ def _save(
         earlier = _applied_before(session, assessment, change.client_id)
         if earlier is not None:
             return cleaned, earlier
-        _check_not_overtaken(session, assessment, item_id, cleaned, change.based_on)
+        _check_not_overtaken(session, assessment, item_id, cleaned, change.based_on, position)
         session.add(_change_row(assessment, item_id, change, moment))
     _store(session, assessment, item, cleaned, moment)
     session.flush()
@@ -174,8 +175,10 @@ def _check_not_overtaken(
     item_id: str,
     value: AnswerValue,
     based_on: int | None,
+    position: int,
 ) -> None:
-    """Refuse a change made over an older answer than the one stored, unless they agree."""
+    """Refuse a change made over an older answer than the one stored, unless they agree
+    (with both answers, when the other was saved, and the number of the question's screen)."""
     if based_on is None:
         return
     stored = _stored(session, assessment, item_id)
@@ -183,7 +186,12 @@ def _check_not_overtaken(
         return
     raise AnswerChangedElsewhere(
         field=item_id,
-        extra={"mine": value, "theirs": stored.value, "at": epoch_ms(stored.updated_at)},
+        extra={
+            "mine": value,
+            "theirs": stored.value,
+            "at": epoch_ms(stored.updated_at),
+            "screen": position + 1,
+        },
     )
 
 
