@@ -31,7 +31,9 @@
       try {
         var request = indexedDB.open("mylife", 1);
         request.onupgradeneeded = function () { request.result.createObjectStore("answers", { keyPath: "key" }); };
-        request.onsuccess = function () { resolve(request.result); };
+        request.onsuccess = function () {
+          resolve(request.result.objectStoreNames.contains("answers") ? request.result : null);
+        };
         request.onerror = request.onblocked = function () { resolve(null); };
       } catch (e) { resolve(null); }
     });

@@ -4,6 +4,7 @@ beside their questions) and reach the server once each, in order, when it is bac
 The service worker runs (`set_offline` takes the network from the page and the worker alike)."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +15,7 @@ from app.auth.models import Account, AuthSession
 from app.survey import service
 from app.survey.models import AnswerChange
 from tests.browser.conftest import axe_violations, start_survey
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_young_person
 from tests.survey.test_concurrency import save_and_commit
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,15 @@ KEPT_SCREENS = """async () => {
   const name = (await caches.keys()).find((n) => n.startsWith("mylife-screens:"));
   return name ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : [];
 }"""
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page: Page) -> Iterator[None]:
+    """No script on the pages fails meanwhile (a failure in app.js would go unseen)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield
+    assert errors == []
 
 
 def eventually(page: Page, script: str, timeout_ms: int = 20000) -> None:
@@ -70,6 +80,14 @@ def sent_changes(engine: Engine, assessment_id: int) -> list[str]:
             .order_by(col(AnswerChange.id))
         ).all()
         return [row.item_id for row in rows]
+
+
+def end_sessions(engine: Engine, person: int) -> None:
+    """The person's sessions end (signed out on another device, or expired)."""
+    with Session(engine) as session:
+        for row in session.exec(select(AuthSession).where(AuthSession.account_id == person)):
+            session.delete(row)
+        session.commit()
 
 
 def test_three_screens_answered_offline_reach_the_server_once_each_in_order(
@@ -178,10 +196,7 @@ def test_a_session_ended_meanwhile_keeps_the_answers_until_signed_in_again(
     page.context.set_offline(True)
     choose(page, "studies_work.importance", 9)
     expect(status(page, "studies_work.importance")).to_have_text(WAITING)
-    with Session(engine) as session:  # the session ends (signed out elsewhere, expired)
-        for row in session.exec(select(AuthSession).where(AuthSession.account_id == person)):
-            session.delete(row)
-        session.commit()
+    end_sessions(engine, person)
 
     page.context.set_offline(False)
     banner = page.locator("#connection")
@@ -202,8 +217,46 @@ def test_a_session_ended_meanwhile_keeps_the_answers_until_signed_in_again(
     eventually(
         page,
         """async () => !(await caches.keys()).some((n) => n.startsWith("mylife-screens:"))
-          && !(await indexedDB.databases()).some((d) => d.name === "mylife")"""
+          && !(await indexedDB.databases()).some((d) => d.name === "mylife")""",
     )
+
+
+KEPT_ANSWERS = """async () => {
+  if (!(await indexedDB.databases()).some((d) => d.name === "mylife")) return [];
+  const opened = indexedDB.open("mylife");
+  const db = await new Promise((resolve) => { opened.onsuccess = () => resolve(opened.result); });
+  const reading = db.transaction("answers").objectStore("answers").getAll();
+  const all = await new Promise((done) => { reading.onsuccess = () => done(reading.result); });
+  db.close();
+  return all.filter((record) => record.item).map((record) => record.item);
+}"""
+
+
+def test_another_account_signing_in_finds_nothing_of_the_first_on_the_phone(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    person, assessment_id, _username = open_offline_ready(page, live_server, engine)
+    page.context.set_offline(True)
+    choose(page, "studies_work.importance", 9)
+    expect(status(page, "studies_work.importance")).to_have_text(WAITING)
+    assert page.evaluate(KEPT_ANSWERS) == ["studies_work.importance"]
+    end_sessions(engine, person)
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_contain_text("Sign in again", timeout=20000)
+
+    with Session(engine) as session:
+        other = make_young_person(session, locale="en").username or ""
+        session.commit()
+    page.locator("#connection").get_by_role("link").click()
+    page.get_by_label("Username").fill(other)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()  # not theirs: not found
+    eventually(page, f"async () => (await ({KEPT_ANSWERS})()).length === 0")
+    eventually(
+        page, """async () => !(await caches.keys()).some((n) => n.startsWith("mylife-screens:"))"""
+    )
+    assert server_answers(engine, assessment_id) == {}
 
 
 def test_the_offline_page_follows_the_language_switched_to(
