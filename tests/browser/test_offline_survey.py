@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -62,7 +62,7 @@ def choose(page: Page, item: str, value: int) -> None:
     page.locator(f'input[name="{item}"][value="{value}"]').check()
 
 
-def status(page: Page, item: str) -> object:
+def status(page: Page, item: str) -> Locator:
     return page.locator(f"#status-{item.replace('.', '-')}")
 
 
