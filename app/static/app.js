@@ -9,7 +9,7 @@
 
   function show(key, href) {
     if (!banner) return;
-    var text = banner.dataset[key] || (screen && screen.dataset[key]) || "";
+    var text = banner.dataset[key] || "";
     var link = document.createElement("a");
     link.href = href;
     link.textContent = text;
@@ -32,7 +32,9 @@
         var request = indexedDB.open("mylife", 1);
         request.onupgradeneeded = function () { request.result.createObjectStore("answers", { keyPath: "key" }); };
         request.onsuccess = function () {
-          resolve(request.result.objectStoreNames.contains("answers") ? request.result : null);
+          var db = request.result;
+          db.onversionchange = function () { db.close(); };  // signing out in another tab deletes it
+          resolve(db.objectStoreNames.contains("answers") ? db : null);
         };
         request.onerror = request.onblocked = function () { resolve(null); };
       } catch (e) { resolve(null); }
@@ -180,17 +182,24 @@
   var attempts = 0;
   var retryTimer = null;
 
+  var run = Promise.resolve();
   function send() {
-    if (!account) return;
-    if (sending) { again = true; return; }
+    // Resolves once nothing more can be sent now.
+    if (!account) return run;
+    if (sending) {
+      again = true;
+      return run;
+    }
     sending = true;
     again = false;
     window.clearTimeout(retryTimer);
-    var run = navigator.locks ? navigator.locks.request("mylife:send", sendAll) : sendAll();
-    run.catch(function () {}).then(function () {
-      sending = false;
-      if (again) send();
-    });
+    run = (navigator.locks ? navigator.locks.request("mylife:send", sendAll) : sendAll())
+      .catch(function () {})
+      .then(function () {
+        sending = false;
+        return again ? send() : null;
+      });
+    return run;
   }
 
   function sendAll() {
@@ -249,12 +258,14 @@
       var element = screen && screen.dataset.assessment === record.assessment && question(record.item);
       var current = !now || (now.state !== "waiting");
       if (element && current) showReply(element, html);
-      else if (!element && conflict) show("elsewhere", screenOf(record, reply.dataset.screen));
+      else if (!element && conflict) show("elsewhere", screenOf(record, html));
       return true;
     });
   }
 
-  function screenOf(record, number) {
+  function screenOf(record, html) {
+    // Where the question of a conflict is: its screen (the server's reply names it).
+    var number = /data-screen="(\d+)"/.exec(html)[1];
     return "/assessments/" + record.assessment + "/themes/" + number + "#q-" + record.item.replace(/\./g, "-");
   }
 
@@ -264,7 +275,7 @@
       var element = record.assessment === screen.dataset.assessment && question(record.item);
       if (record.assessment !== screen.dataset.assessment && record.state === "saved") update(record.key, function () { return null; });
       if (!element) {
-        if (record.state === "conflict") show("elsewhere", screenOf(record, /data-screen="(\d+)"/.exec(record.html)[1]));
+        if (record.state === "conflict") show("elsewhere", screenOf(record, record.html));
         return;
       }
       var savedAt = Number(element.dataset.savedAt) || 0;
@@ -346,12 +357,32 @@
       });
     });
   }
+  // Submitting: what still waits on this device is sent first; nothing is submitted without
+  // it (the banner says why: offline, signed out, or an answer changed on another device).
+  document.querySelectorAll("form[data-send-first]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) return;
+      event.preventDefault();
+      var submitter = event.submitter;
+      send().then(records).then(function (found) {
+        var left = found.filter(function (r) { return r.assessment === form.dataset.assessment && r.state !== "saved"; });
+        var conflict = left.filter(function (r) { return r.state === "conflict"; })[0];
+        if (conflict) show("elsewhere", screenOf(conflict, conflict.html));
+        else if (left.length && banner.hidden) show("failed");
+        if (left.length) return;
+        form.dataset.sent = "1";
+        window.setTimeout(function () { form.requestSubmit ? form.requestSubmit(submitter) : form.submit(); });
+      });
+    });
+  });
   window.addEventListener("offline", function () { show("offline"); });
   window.addEventListener("online", function () {
     show("online");
     attempts = 0;
     send();
-    window.setTimeout(function () { if (banner) banner.hidden = true; }, 4000);
+    window.setTimeout(function () {
+      if (banner && banner.textContent === banner.dataset.online) banner.hidden = true;
+    }, 4000);
   });
 
   // On a signed-in page: the store is this account's (another account's goes first), what it
@@ -461,12 +492,13 @@
       type: "hello", account: account, lang: document.documentElement.lang,
       assets: Array.prototype.map.call(files, function (node) { return node.getAttribute("href") || node.getAttribute("src"); }),
     };
-    if (screen) {
+    var survey = document.querySelector("form[data-assessment][data-total]");
+    if (survey) {
       var urls = [];
-      for (var number = 1; number <= Number(screen.dataset.total); number++) {
-        urls.push("/assessments/" + screen.dataset.assessment + "/themes/" + number);
+      for (var number = 1; number <= Number(survey.dataset.total); number++) {
+        urls.push("/assessments/" + survey.dataset.assessment + "/themes/" + number);
       }
-      message.screens = { key: screen.dataset.assessment + ":" + message.lang, urls: urls };
+      message.screens = { key: survey.dataset.assessment + ":" + message.lang, urls: urls };
     }
     return message;
   }
