@@ -243,7 +243,7 @@
     var at = reply ? Number(reply.dataset.at) : 0;
     if (status === 401 || status === 403 || status === 0) {
       // The session has ended: the answers stay here until the person signs in again.
-      if (screen) show("signin", "/signin?next=" + encodeURIComponent(location.pathname));
+      show("signin", "/signin?next=" + encodeURIComponent(location.pathname));
       return false;
     }
     if (status >= 500 || status === 429 || (status < 400 && !reply)) return failed("retrying", record);
