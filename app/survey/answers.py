@@ -101,11 +101,20 @@ class SentChange:
     based_on: int | None = None
 
 
+@dataclass(frozen=True)
+class Saved:
+    value: AnswerValue  # as stored
+    at: datetime  # when it was saved (for a resend: the first time)
+
+
 def save_answer(
     session: Session, *, actor: Account, assessment: Assessment, item_id: str, value: AnswerValue
 ) -> AnswerValue:
     """Validate and save one answer the moment it is given; returns the stored value."""
-    return _save(session, actor, assessment, item_id, value, None)[0]
+    saved = save_change(
+        session, actor=actor, assessment=assessment, item_id=item_id, value=value, change=None
+    )
+    return saved.value
 
 
 def save_change(
@@ -116,22 +125,11 @@ def save_change(
     item_id: str,
     value: AnswerValue,
     change: SentChange | None,
-) -> datetime:
-    """Save one answer a device sent (the autosave); returns when it was saved. A change
-    already applied under its id changes nothing and returns the first time's moment; one
-    made over an answer older than the stored one, which differs, is refused with both
-    (`AnswerChangedElsewhere`): another device saved it meanwhile, the person chooses."""
-    return _save(session, actor, assessment, item_id, value, change)[1]
-
-
-def _save(
-    session: Session,
-    actor: Account,
-    assessment: Assessment,
-    item_id: str,
-    value: AnswerValue,
-    change: SentChange | None,
-) -> tuple[AnswerValue, datetime]:
+) -> Saved:
+    """Save one answer as a device sent it (the autosave). A change already applied under
+    its id changes nothing and is answered as the first time; one made over an answer older
+    than the stored one, which differs, is refused with both (`AnswerChangedElsewhere`):
+    another device saved it meanwhile, the person chooses."""
     if assessment.subject_id != actor.id:
         raise NotFound()
     definition = assessment_definition(session, assessment)
@@ -146,17 +144,17 @@ def _save(
         stored = _stored(session, assessment, item_id)
         if (stored.value if stored else None) != cleaned:
             raise AssessmentClosed(field=item_id)
-        return cleaned, stored.updated_at if stored else utcnow()
+        return Saved(cleaned, stored.updated_at if stored else utcnow())
     moment = utcnow()
     if change is not None:
         earlier = _applied_before(session, assessment, change.client_id)
         if earlier is not None:
-            return cleaned, earlier
+            return Saved(cleaned, earlier)
         _check_not_overtaken(session, assessment, item_id, cleaned, change.based_on, position)
         session.add(_change_row(assessment, item_id, change, moment))
     _store(session, assessment, item, cleaned, moment)
     session.flush()
-    return cleaned, moment
+    return Saved(cleaned, moment)
 
 
 def _applied_before(session: Session, assessment: Assessment, client_id: str) -> datetime | None:

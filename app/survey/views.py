@@ -91,12 +91,12 @@ def autosave_answer(
     moment it was saved, which the device's next change of it is made over)."""
     try:
         item_id, value, change = screens.sent_answer(form)
-        at = save_change(
+        saved = save_change(
             session, actor=actor, assessment=assessment, item_id=item_id, value=value, change=change
         )
     except AppError as error:
         return render(request, "survey/_status.html", {"error": error}, status_code=error.status)
-    return render(request, "survey/_status.html", {"saved": True, "at": epoch_ms(at)})
+    return render(request, "survey/_status.html", {"saved": True, "at": epoch_ms(saved.at)})
 
 
 @router.get("/assessments/{assessment_id}/review")

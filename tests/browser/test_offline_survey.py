@@ -189,24 +189,37 @@ def test_an_answer_changed_on_another_device_meanwhile_is_shown_beside_and_chose
     expect(page.get_by_text("changed on another device")).to_have_count(0)
 
 
-def test_a_session_ended_meanwhile_keeps_the_answers_until_signed_in_again(
+def answered_offline_and_signed_out(
     page: Page, live_server: str, engine: Engine
-) -> None:
+) -> tuple[int, str]:
+    """A person answers offline; their session ends meanwhile (signed out on another device,
+    or expired); back online, the page asks them to sign in again. The assessment's id, and
+    their username."""
     person, assessment_id, username = open_offline_ready(page, live_server, engine)
     page.context.set_offline(True)
     choose(page, "studies_work.importance", 9)
     expect(status(page, "studies_work.importance")).to_have_text(WAITING)
     end_sessions(engine, person)
-
     page.context.set_offline(False)
     banner = page.locator("#connection")
     expect(banner).to_contain_text("Sign in again to send them.", timeout=20000)
-    expect(status(page, "studies_work.importance")).to_have_text(WAITING)
-    assert server_answers(engine, assessment_id) == {}
-    banner.get_by_role("link").click()
+    return assessment_id, username
+
+
+def sign_in_from_the_banner(page: Page, username: str) -> None:
+    page.locator("#connection").get_by_role("link").click()
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_session_ended_meanwhile_keeps_the_answers_until_signed_in_again(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    assessment_id, username = answered_offline_and_signed_out(page, live_server, engine)
+    expect(status(page, "studies_work.importance")).to_have_text(WAITING)
+    assert server_answers(engine, assessment_id) == {}
+    sign_in_from_the_banner(page, username)
     expect(page.locator("#progress-label")).to_have_text("Theme 1 of 10")
     expect(status(page, "studies_work.importance")).to_have_text("Saved", timeout=20000)
     assert server_answers(engine, assessment_id) == {"studies_work.importance": 9}
@@ -235,22 +248,12 @@ KEPT_ANSWERS = """async () => {
 def test_another_account_signing_in_finds_nothing_of_the_first_on_the_phone(
     page: Page, live_server: str, engine: Engine
 ) -> None:
-    person, assessment_id, _username = open_offline_ready(page, live_server, engine)
-    page.context.set_offline(True)
-    choose(page, "studies_work.importance", 9)
-    expect(status(page, "studies_work.importance")).to_have_text(WAITING)
+    assessment_id, _username = answered_offline_and_signed_out(page, live_server, engine)
     assert page.evaluate(KEPT_ANSWERS) == ["studies_work.importance"]
-    end_sessions(engine, person)
-    page.context.set_offline(False)
-    expect(page.locator("#connection")).to_contain_text("Sign in again", timeout=20000)
-
     with Session(engine) as session:
         other = make_young_person(session, locale="en").username or ""
         session.commit()
-    page.locator("#connection").get_by_role("link").click()
-    page.get_by_label("Username").fill(other)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_from_the_banner(page, other)
     expect(page.get_by_role("heading", level=1)).to_be_visible()  # not theirs: not found
     eventually(page, f"async () => (await ({KEPT_ANSWERS})()).length === 0")
     eventually(
