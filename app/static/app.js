@@ -505,6 +505,7 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
-    tellWorker(hello());
+    // Once the page itself has loaded: what the worker fetches then never delays it.
+    window.addEventListener("load", function () { tellWorker(hello()); });
   }
 })();
