@@ -19,6 +19,7 @@ from app.plan.models import (
 )
 from app.survey.models import (
     Answer,
+    AnswerChange,
     Assessment,
     Instrument,
     InstrumentVersion,
@@ -28,6 +29,7 @@ from app.survey.models import (
 __all__ = [
     "Account",
     "Answer",
+    "AnswerChange",
     "Assessment",
     "AuditEvent",
     "AuthSession",

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from app.auth import service as auth_service
@@ -10,7 +10,7 @@ from app.auth.deps import CurrentAccount, SignedIn
 from app.auth.models import Role
 from app.core.bounds import INT_MAX
 from app.core.db import SessionDep
-from app.core.i18n import LOCALES, remember_locale
+from app.core.i18n import LOCALES, remember_locale, set_locale
 from app.core.problems import safe_next
 from app.core.templates import STATIC_DIR, render
 from app.home import tick, young_home
@@ -62,7 +62,11 @@ def choose_language(
 
 
 @router.get("/offline")
-def offline(request: Request) -> Response:
+def offline(request: Request, lang: Annotated[str, Query(max_length=2)] = "") -> Response:
+    """What the service worker shows for a page it cannot fetch offline. It keeps this page
+    fetched signed out (nothing personal in it), in the language of the person's pages."""
+    if lang in LOCALES:
+        set_locale(lang)
     return render(request, "offline.html")
 
 

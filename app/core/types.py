@@ -45,6 +45,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def epoch_ms(moment: datetime) -> int:
+    """A moment as milliseconds since 1970, as a browser counts time."""
+    return int(moment.timestamp() * 1000)
+
+
 def local_midnight(day: date) -> datetime:
     """The moment (UTC) a day begins in Finnish time."""
     return datetime.combine(day, time(), tzinfo=LOCAL_TIME).astimezone(UTC)

@@ -2,6 +2,7 @@
 response completed elsewhere imported whole, once. Flushes, never commits."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
@@ -13,15 +14,16 @@ from sqlmodel import Session, col, select
 from app.auth.models import Account
 from app.core.bounds import storable_text
 from app.core.errors import AppError, NotFound, TextTooLong
-from app.core.types import saved_id, utcnow
+from app.core.types import epoch_ms, saved_id, utcnow
 from app.survey.definition import InstrumentDefinition, Item, ItemKind
 from app.survey.errors import (
+    AnswerChangedElsewhere,
     AssessmentClosed,
     TextNotAllowed,
     UnknownItem,
     ValueOffScale,
 )
-from app.survey.models import Answer, Assessment, AssessmentStatus, InstrumentVersion
+from app.survey.models import Answer, AnswerChange, Assessment, AssessmentStatus, InstrumentVersion
 from app.survey.service import assessment_definition, definition_of
 
 AnswerValue = int | str | None
@@ -54,27 +56,28 @@ def clean_value(definition: InstrumentDefinition, item_id: str, value: AnswerVal
     return _clean_value(definition.items()[item_id][1], definition, value)
 
 
-def _stored_value(session: Session, assessment: Assessment, item_id: str) -> AnswerValue:
-    answer = session.exec(
+def _stored(session: Session, assessment: Assessment, item_id: str) -> Answer | None:
+    return session.exec(
         select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item_id)
     ).first()
-    if answer is None:
-        return None
-    return answer.value
 
 
-def _store(session: Session, assessment: Assessment, item: Item, value: AnswerValue) -> None:
+def _store(
+    session: Session,
+    assessment: Assessment,
+    item: Item,
+    value: AnswerValue,
+    moment: datetime | None = None,
+) -> None:
     values = {
         "assessment_id": assessment.id,
         "item_id": item.id,
         "value_int": value if isinstance(value, int) else None,
         "value_text": value if isinstance(value, str) else None,
-        "updated_at": utcnow(),
+        "updated_at": moment or utcnow(),
     }
     if value is None:
-        existing = session.exec(
-            select(Answer).where(Answer.assessment_id == assessment.id, Answer.item_id == item.id)
-        ).first()
+        existing = _stored(session, assessment, item.id)
         if existing is not None:
             session.delete(existing)
         return
@@ -88,10 +91,45 @@ def _store(session: Session, assessment: Assessment, item: Item, value: AnswerVa
     session.execute(statement)
 
 
+@dataclass(frozen=True)
+class SentChange:
+    """What a device says of the answer it sends: its own id for this change (a resend
+    with the same id is applied once), and when the stored answer it changed was saved
+    (milliseconds since 1970, 0 if it knew of none; None: it does not say)."""
+
+    client_id: str
+    based_on: int | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    value: AnswerValue  # as stored
+    at: datetime  # when it was saved (for a resend: the first time)
+
+
 def save_answer(
     session: Session, *, actor: Account, assessment: Assessment, item_id: str, value: AnswerValue
 ) -> AnswerValue:
     """Validate and save one answer the moment it is given; returns the stored value."""
+    saved = save_change(
+        session, actor=actor, assessment=assessment, item_id=item_id, value=value, change=None
+    )
+    return saved.value
+
+
+def save_change(
+    session: Session,
+    *,
+    actor: Account,
+    assessment: Assessment,
+    item_id: str,
+    value: AnswerValue,
+    change: SentChange | None,
+) -> Saved:
+    """Save one answer as a device sent it (the autosave). A change already applied under
+    its id changes nothing and is answered as the first time; one made over an answer older
+    than the stored one, which differs, is refused with both (`AnswerChangedElsewhere`):
+    another device saved it meanwhile, the person chooses."""
     if assessment.subject_id != actor.id:
         raise NotFound()
     definition = assessment_definition(session, assessment)
@@ -100,14 +138,70 @@ def save_answer(
         raise UnknownItem(field=item_id)
     theme, item = found
     cleaned = _clean_value(item, definition, value)
-    if not _hold_open(session, assessment, position=definition.theme_index(theme.id)):
+    position = definition.theme_index(theme.id)
+    if not _hold_open(session, assessment, position=position):
         # Sending the stored answer again is no change; anything else is refused.
-        if _stored_value(session, assessment, item_id) != cleaned:
+        stored = _stored(session, assessment, item_id)
+        if (stored.value if stored else None) != cleaned:
             raise AssessmentClosed(field=item_id)
-        return cleaned
-    _store(session, assessment, item, cleaned)
+        return Saved(cleaned, stored.updated_at if stored else utcnow())
+    moment = utcnow()
+    if change is not None:
+        earlier = _applied_before(session, assessment, change.client_id)
+        if earlier is not None:
+            return Saved(cleaned, earlier)
+        _check_not_overtaken(session, assessment, item_id, cleaned, change.based_on, position)
+        session.add(_change_row(assessment, item_id, change, moment))
+    _store(session, assessment, item, cleaned, moment)
     session.flush()
-    return cleaned
+    return Saved(cleaned, moment)
+
+
+def _applied_before(session: Session, assessment: Assessment, client_id: str) -> datetime | None:
+    """When the change with this id was saved, if it was. Read after the assessment's lock,
+    so a resend racing the first send waits for it, and finds it."""
+    return session.exec(
+        select(AnswerChange.saved_at).where(
+            AnswerChange.assessment_id == assessment.id, AnswerChange.client_id == client_id
+        )
+    ).first()
+
+
+def _check_not_overtaken(
+    session: Session,
+    assessment: Assessment,
+    item_id: str,
+    value: AnswerValue,
+    based_on: int | None,
+    position: int,
+) -> None:
+    """Refuse a change made over an older answer than the one stored, unless they agree
+    (with both answers, when the other was saved, and the number of the question's screen)."""
+    if based_on is None:
+        return
+    stored = _stored(session, assessment, item_id)
+    if stored is None or stored.value == value or epoch_ms(stored.updated_at) <= based_on:
+        return
+    raise AnswerChangedElsewhere(
+        field=item_id,
+        extra={
+            "mine": value,
+            "theirs": stored.value,
+            "at": epoch_ms(stored.updated_at),
+            "screen": position + 1,
+        },
+    )
+
+
+def _change_row(
+    assessment: Assessment, item_id: str, change: SentChange, moment: datetime
+) -> AnswerChange:
+    return AnswerChange(
+        assessment_id=saved_id(assessment.id),
+        client_id=change.client_id,
+        item_id=item_id,
+        saved_at=moment,
+    )
 
 
 def _hold_open(session: Session, assessment: Assessment, *, position: int) -> bool:

@@ -33,3 +33,16 @@ class NoInstrument(NotFound):
 class DefinitionClash(Conflict):
     code = "definition-clash"
     message = N_("Version %(version)s of %(code)s already exists with different content.")
+
+
+class AnswerChangedElsewhere(Conflict):
+    """A device's change made over an answer older than the stored one (saved meanwhile on
+    another device): both are shown, the person chooses (`extra`: mine, theirs, at)."""
+
+    code = "answer-changed-elsewhere"
+    message = N_("This answer was changed on another device meanwhile.")
+
+
+class BadChangeId(InvalidInput):
+    code = "bad-change-id"
+    message = N_("This is not in the expected form.")

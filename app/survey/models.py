@@ -96,6 +96,21 @@ class Answer(SQLModel, table=True):
         return self.value_int if self.value_int is not None else self.value_text
 
 
+class AnswerChange(SQLModel, table=True):
+    """A change of an answer as a device sent it, under the id the device gave it: a resend of
+    the same change (its reply lost on the way, or sent again after being offline) is
+    recognised and applied once, and answered as the first time (`saved_at`)."""
+
+    __tablename__ = "answer_change"
+    __table_args__ = (UniqueConstraint("assessment_id", "client_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = foreign_key("assessment.id", index=False)  # the unique key's first
+    client_id: str = Field(max_length=36)
+    item_id: str = Field(max_length=81)
+    saved_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class StaffReading(SQLModel, table=True):
     """A case manager's own reading of one theme of an assessment, kept beside the
     young person's answers and never in place of them."""

@@ -1,7 +1,6 @@
 """What the survey pages show, built from the service layer (no HTTP here)."""
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import resvg_py
@@ -10,7 +9,7 @@ from sqlmodel import Session
 from app.auth.models import Account, Role
 from app.core.errors import AppError, NotFound
 from app.core.templates import render_string
-from app.core.types import utcnow
+from app.core.types import epoch_ms
 from app.survey import circle, circle_words, service
 from app.survey import readings as staff_readings
 from app.survey.definition import InstrumentDefinition
@@ -22,10 +21,6 @@ from app.survey.models import (
     CirclePublic,
     ThemeReadingPublic,
 )
-
-
-def _epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def _current_values(answers: Mapping[str, Answer]) -> dict[str, str]:
@@ -44,8 +39,8 @@ def screen(
     returning: bool = False,
 ) -> dict[str, Any]:
     """One theme's screen; what the person just sent wins over what is stored. When each
-    answer was saved, and the time now, let the page tell whether an answer it kept while
-    the server could not be reached is newer (app.js)."""
+    answer was saved is the time a change on this device is made over (app.js sends it, so
+    that an answer another device saved meanwhile is not overwritten unseen)."""
     definition = service.assessment_definition(session, assessment)
     answers = service.answers_for(session, [assessment.id or 0])[assessment.id or 0]
     values = {**_current_values(answers), **(submitted or {})}
@@ -57,8 +52,7 @@ def screen(
         "total": len(definition.themes),
         "values": values,
         "problems": problems or {},
-        "saved_at": {item_id: _epoch_ms(answer.updated_at) for item_id, answer in answers.items()},
-        "now_ms": _epoch_ms(utcnow()),
+        "saved_at": {item_id: epoch_ms(answer.updated_at) for item_id, answer in answers.items()},
         "returning": returning,
     }
 

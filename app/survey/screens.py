@@ -1,6 +1,7 @@
 """Moving through the survey's screens: where each button leads, and a screen's answers saved
 (the pages' part; the answers' rules are `answers.py`)."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +12,15 @@ from app.auth.models import Account
 from app.core.forms import text_fields
 from app.core.security import CSRF_FIELD
 from app.survey import presenters, service
-from app.survey.answers import save_answers
+from app.survey.answers import SentChange, save_answers
+from app.survey.errors import BadChangeId
 from app.survey.models import Assessment, AssessmentStatus
 
 NAVIGATION = {"next": 1, "back": -1, "later": 0}
-NOT_ANSWERS = (CSRF_FIELD, "nav", "return")  # a screen's form fields that are no item
+# A screen's form fields that are no item, and what an autosave says of its change.
+NOT_ANSWERS = (CSRF_FIELD, "nav", "return", "client_id", "based_on")
+CLIENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MILLISECONDS = re.compile(r"[0-9]{1,13}")
 
 
 def screen_url(assessment: Assessment, position: int, theme_count: int) -> str:
@@ -34,11 +39,25 @@ def position_after(nav: str, number: int, theme_count: int, returning: bool) -> 
     return number - 1 + NAVIGATION.get(nav, 1)
 
 
-def sent_answer(form: FormData) -> tuple[str, str | None]:
-    """The one answer an autosave sends: its item id and value."""
+def sent_answer(form: FormData) -> tuple[str, str | None, SentChange | None]:
+    """The one answer an autosave sends: its item id and value, and what the device says of
+    the change (`app/static/app.js` sends its id and what it was made over: a UUID, a time)."""
     item_id = next((key for key in form if key not in NOT_ANSWERS), "")
     value = form.get(item_id)
-    return item_id, value if isinstance(value, str) else None
+    return item_id, value if isinstance(value, str) else None, _sent_change(form)
+
+
+def _sent_change(form: FormData) -> SentChange | None:
+    client_id, based_on = form.get("client_id"), form.get("based_on")
+    if client_id is None:
+        return None
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id.lower()):
+        raise BadChangeId(field="client_id")
+    if based_on is None:
+        return SentChange(client_id.lower())
+    if not isinstance(based_on, str) or not MILLISECONDS.fullmatch(based_on):
+        raise BadChangeId(field="based_on")
+    return SentChange(client_id.lower(), int(based_on))
 
 
 @dataclass(frozen=True)

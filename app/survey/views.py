@@ -10,8 +10,9 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput
 from app.core.forms import FormDep, form_state
 from app.core.templates import render
+from app.core.types import epoch_ms
 from app.survey import presenters, readings, screens, service
-from app.survey.answers import save_answer
+from app.survey.answers import save_change
 from app.survey.deps import CompareQuery, OwnAssessment, ReadableAssessment
 from app.survey.models import AssessmentStatus
 
@@ -86,14 +87,16 @@ def autosave_answer(
     assessment: OwnAssessment,
     form: FormDep,
 ) -> Response:
-    """One answer, saved the moment it is given (htmx); replies with its status line."""
-    item_id, value = screens.sent_answer(form)
+    """One answer, saved the moment it is given; replies with its status line (with the
+    moment it was saved, which the device's next change of it is made over)."""
     try:
-        save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
+        item_id, value, change = screens.sent_answer(form)
+        saved = save_change(
+            session, actor=actor, assessment=assessment, item_id=item_id, value=value, change=change
+        )
     except AppError as error:
-        context = {"item_id": item_id, "error": error}
-        return render(request, "survey/_status.html", context, status_code=error.status)
-    return render(request, "survey/_status.html", {"item_id": item_id, "saved": True})
+        return render(request, "survey/_status.html", {"error": error}, status_code=error.status)
+    return render(request, "survey/_status.html", {"saved": True, "at": epoch_ms(saved.at)})
 
 
 @router.get("/assessments/{assessment_id}/review")

@@ -101,9 +101,9 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     ]
 
 
-def start_survey(page: Page, live_server: str, engine: Engine) -> None:
+def start_survey(page: Page, live_server: str, engine: Engine) -> str:
     """A new young person (English) signs in and starts the survey: its first screen is open,
-    its scripts set up."""
+    its scripts set up. Returns their username."""
     with Session(engine) as session:
         username = make_young_person(session, locale="en").username or ""
         session.commit()
@@ -114,3 +114,4 @@ def start_survey(page: Page, live_server: str, engine: Engine) -> None:
     page.goto(f"{live_server}/survey")
     page.get_by_role("button", name="Start").click()
     page.wait_for_load_state("load")
+    return username
