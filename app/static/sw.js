@@ -20,7 +20,9 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/static/")) {
+  // A static file whose name carries its content's hash (app.3f2a1b9c0d.css) never changes;
+  // a plain name (the manifest, its icons) may, and is left to the browser's cache.
+  if (/^\/static\/.+\.[0-9a-f]{10}\.[A-Za-z0-9]+$/.test(url.pathname)) {
     event.respondWith(
       caches.match(request).then((hit) => hit || fetch(request).then((response) => {
         if (response.ok) {
