@@ -89,20 +89,20 @@ def figures(report: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def table(results: dict[str, list[dict[str, float]]]) -> str:
-    lines = [
-        "| page | score (median) | runs | FCP ms | LCP ms | TBT ms | CLS | transferred KB "
-        "| requests |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for name, runs in results.items():
-        m = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-        scores = ", ".join(f"{run['score']:.0f}" for run in runs)
-        lines.append(
-            f"| {name} | {m['score']:.0f} | {scores} | {m['fcp']:.0f} | {m['lcp']:.0f} | "
-            f"{m['tbt']:.0f} | {m['cls']:.3f} | {m['bytes'] / 1024:.1f} | {m['requests']:.0f} |"
-        )
-    return "\n".join(lines)
+def summary(name: str, runs: list[dict[str, float]]) -> str:
+    """One page's row: the median of each figure over its runs, and every run's score."""
+    m = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    scores = ", ".join(f"{run['score']:.0f}" for run in runs)
+    cells = [name, f"{m['score']:.0f}", scores, f"{m['fcp']:.0f}", f"{m['lcp']:.0f}"]
+    cells += [f"{m['tbt']:.0f}", f"{m['cls']:.3f}", f"{m['bytes'] / 1024:.1f}"]
+    return "| " + " | ".join([*cells, f"{m['requests']:.0f}"]) + " |"
+
+
+HEADER = (
+    "| page | score (median) | runs | FCP ms | LCP ms | TBT ms | CLS | transferred KB "
+    "| requests |\n"
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+)
 
 
 def main() -> None:
@@ -122,7 +122,7 @@ def main() -> None:
             for name, url, cookie in pages(base):
                 results[name] = [figures(lighthouse(url, cookie)) for _ in range(args.runs)]
                 print(f"  {name}: {[round(r['score']) for r in results[name]]}", file=sys.stderr)
-    print(table(results))
+    print("\n".join([HEADER, *(summary(name, runs) for name, runs in results.items())]))
 
 
 if __name__ == "__main__":
