@@ -62,7 +62,18 @@ def pages(base: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def lighthouse(url: str, cookie: str) -> dict[str, Any]:
+def lighthouse(url: str, cookie: str, tries: int = 3) -> dict[str, Any]:
+    """One Lighthouse run; tried again when Lighthouse itself fails (a trace it could not
+    record, NO_NAVSTART, happens now and then on a busy host)."""
+    for _attempt in range(tries - 1):
+        try:
+            return lighthouse_once(url, cookie)
+        except subprocess.CalledProcessError as failed:
+            print(f"  Lighthouse failed, again: {failed.stderr[-200:]!r}", file=sys.stderr)
+    return lighthouse_once(url, cookie)
+
+
+def lighthouse_once(url: str, cookie: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mylife-lh-") as folder:
         report, headers = Path(folder) / "lh.json", Path(folder) / "headers.json"
         headers.write_text(json.dumps({"Cookie": cookie} if cookie else {}))
@@ -70,7 +81,7 @@ def lighthouse(url: str, cookie: str) -> dict[str, Any]:
         command += [f"--output-path={report}", f"--extra-headers={headers}", "--quiet"]
         command += ["--chrome-flags=--headless=new --no-sandbox"]
         env = {**os.environ, "CHROME_PATH": CHROMIUM}
-        subprocess.run(command, check=True, env=env, capture_output=True)
+        subprocess.run(command, check=True, env=env, capture_output=True, text=True)
         result: dict[str, Any] = json.loads(report.read_text())
     return result
 
@@ -85,6 +96,7 @@ def figures(report: dict[str, Any]) -> dict[str, float]:
         "tbt": audits["total-blocking-time"]["numericValue"],
         "cls": audits["cumulative-layout-shift"]["numericValue"],
         "bytes": audits["total-byte-weight"]["numericValue"],
+        "benchmark": report["environment"]["benchmarkIndex"],
         "requests": len(requests),
     }
 
@@ -123,6 +135,10 @@ def main() -> None:
                 results[name] = [figures(lighthouse(url, cookie)) for _ in range(args.runs)]
                 print(f"  {name}: {[round(r['score']) for r in results[name]]}", file=sys.stderr)
     print("\n".join([HEADER, *(summary(name, runs) for name, runs in results.items())]))
+    benchmark = statistics.median(run["benchmark"] for runs in results.values() for run in runs)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    # Lighthouse multiplies the CPU time it sees by 4: a busy host counts against the page.
+    print(f"\nhost: Lighthouse benchmarkIndex {benchmark:.0f} (median), load average {load}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Static files are not compressed here: `app/core/assets.py` compresses each once 
 
 import gzip
 
+import anyio.to_thread
 import brotli
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from app.core.asgi import header
 
 # Below about a network packet, compressing saves no round trip and costs CPU.
 MIN_SIZE = 1024
+IN_THREAD_FROM = 64 * 1024
 COMPRESSIBLE = (
     "text/",
     "application/json",
@@ -96,18 +98,17 @@ class Compression:
                 await send(message)
                 return
             first, start = start, None
-            if message.get("more_body", False):  # streamed: passed on as it is
-                await send(first)
-            else:
-                _encode(first, message, encoding)
-                await send(first)
+            if not message.get("more_body", False):  # a streamed body is passed on as it is
+                await _encode(first, message, encoding)
+            await send(first)
             await send(message)
 
         await self.app(scope, receive, sending)
 
 
-def _encode(start: Message, message: Message, encoding: str) -> None:
-    """Compress `message`'s body in place, and say so in `start`'s headers, where it pays."""
+async def _encode(start: Message, message: Message, encoding: str) -> None:
+    """Compress `message`'s body in place, and say so in `start`'s headers, where it pays.
+    A large body (a FHIR bundle) is compressed in a worker thread, so the loop serves on."""
     headers = MutableHeaders(scope=start)
     body = message.get("body", b"")
     if "content-encoding" in headers or not compressible(headers.get("content-type")):
@@ -115,6 +116,9 @@ def _encode(start: Message, message: Message, encoding: str) -> None:
     headers.add_vary_header("Accept-Encoding")
     if len(body) < MIN_SIZE or start["status"] in (204, 206, 304):
         return
-    message["body"] = compress(body, encoding)
+    if len(body) > IN_THREAD_FROM:
+        message["body"] = await anyio.to_thread.run_sync(compress, body, encoding)
+    else:
+        message["body"] = compress(body, encoding)
     headers["Content-Encoding"] = encoding
     headers["Content-Length"] = str(len(message["body"]))

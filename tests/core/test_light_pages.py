@@ -7,9 +7,10 @@ import brotli
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from starlette.responses import PlainTextResponse, StreamingResponse
 
 from app.core.assets import STATIC_DIR, assets
-from app.core.compression import MIN_SIZE, accepted_encoding
+from app.core.compression import MIN_SIZE, Compression, accepted_encoding
 from tests.factories import make_young_person, sign_in
 
 YEAR = "public, max-age=31536000, immutable"
@@ -105,6 +106,16 @@ def test_a_page_is_compressed_only_when_no_other_site_can_have_asked_for_it(
     api = client.get("/api/v1/session", headers=OWN_PAGE)
     assert api.headers["vary"] == "Accept-Encoding" and "content-encoding" not in api.headers
     assert len(api.content) < MIN_SIZE  # too short to be worth it
+
+
+def test_a_large_body_is_compressed_and_a_streamed_one_passed_on() -> None:
+    text = "".join(f"line {n}\n" for n in range(20_000))  # over 64 KB: in a worker thread
+    whole = TestClient(Compression(PlainTextResponse(text)))
+    with whole.stream("GET", "/", headers={"Accept-Encoding": "gzip"}) as answer:
+        assert gzip.decompress(b"".join(answer.iter_raw())).decode() == text
+    streamed = TestClient(Compression(StreamingResponse(iter([text, text]))))
+    answer = streamed.get("/", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in answer.headers and answer.text == text + text
 
 
 def test_accepted_encodings() -> None:
