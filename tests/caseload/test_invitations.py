@@ -124,7 +124,8 @@ def test_caseload_lists_people_with_their_last_assessment(
     page = client.get("/caseload")
     assert page.status_code == 200
     assert re.search(
-        r'Aada</a></h2>\s*<dl class="facts">\s*<dt>Last assessment</dt>\s*<dd>none yet', page.text
+        r'Aada</a></h2>\s*<dl class="facts">\s*<div>\s*<dt>Last assessment</dt>\s*<dd>none yet',
+        page.text,
     )
     assert page.text.index("Aada") < page.text.index("Bea")
     assert "2 young people" in page.text

@@ -82,6 +82,7 @@ def test_progress_keeps_the_agreement_and_content_changes_undo_it(session: Sessi
                     "goal_id": goal.id,
                     "text": "Call the housing office",
                     "owner": "young_person",
+                    "owner_id": None,
                     "service_name": None,
                     "due_on": None,
                 }
@@ -182,7 +183,9 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
         f"/people/{person.id}/plan/agreement",
         data={"csrf_token": token, "revision": "1", "choice": "propose"},
     )
-    assert stale.status_code == 409 and "The plan changed while you were reading it" in stale.text
+    # It says what happened: who proposed meanwhile.
+    said = "While you were reading, Lumi (young person) suggested this version, so your choice"
+    assert stale.status_code == 409 and said in stale.text
     assert agreement.status(session, plan=plan).state == "proposed"
     agreed = client.post(
         f"/people/{person.id}/plan/agreement",
@@ -190,7 +193,7 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
     )
     assert agreed.url.query == b"saved=agreed&at=agreement"
     # The state's sentence is the confirmation, once (no separate "You agreed" above it).
-    note = 'role="status" tabindex="-1" data-saved-note>You have both agreed on this version ('
+    note = 'role="status" tabindex="-1" data-saved-note>You and Lumi (young person) agreed on '
     assert note in agreed.text and "You agreed to this version." not in agreed.text
     assert agreement.status(session, plan=plan).state == "agreed"
 
@@ -243,30 +246,30 @@ def test_the_page_speaks_to_its_reader_and_says_what_was_saved(
         (
             "fi",
             [
-                "Kirjasit seurannan",
-                "Merkitsit tehtävän tehdyksi",
-                "Kaisa (omatyöntekijä) lisäsi tehtävän",
-                "Lisäsit tavoitteen",
+                "Kirjasit 24.11.2026 pidetyn seurannan",
+                "Merkitsit tehtävän ”Call” tehdyksi",
+                "Kaisa (omatyöntekijä) lisäsi tehtävän ”Call”",
+                "Lisäsit tavoitteen ”A home”",
             ],
             "1.12.2026",
         ),
         (
             "sv",
             [
-                "Du antecknade en uppföljning",
-                "Du markerade ett steg som klart",
-                "Kaisa (kontaktperson) lade till ett steg",
-                "Du lade till ett mål",
+                "Du antecknade uppföljningen 24.11.2026",
+                "Du markerade steget ”Call” som klart",
+                "Kaisa (kontaktperson) lade till steget ”Call”",
+                "Du lade till målet ”A home”",
             ],
             "1.12.2026",
         ),
         (
             "en",
             [
-                "You recorded a review",
-                "You marked an action done",
-                "Kaisa (case manager) added an action",
-                "You added a goal",
+                "You recorded the review of 24.11.2026",
+                "You marked the action “Call” done",
+                "Kaisa (case manager) added the action “Call”",
+                "You added the goal “A home”",
             ],
             "1.12.2026",
         ),
