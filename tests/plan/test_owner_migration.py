@@ -2,8 +2,12 @@
 earlier actions: the case manager who added it, else the person's only case manager; an
 action of a person with two, added by the young person, stays unnamed. It goes down again."""
 
+from collections.abc import Iterator
+
+import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from alembic.config import Config
+from sqlalchemy import Engine, inspect, text
 
 from app.core.db import build_engine
 from tests.conftest import alembic_config, create_database, drop_database
@@ -50,23 +54,30 @@ CHANGES = (
 )
 
 
-def test_earlier_actions_of_a_case_manager_name_which_one() -> None:
+@pytest.fixture
+def migrated() -> Iterator[tuple[Engine, Config]]:
+    """A database of its own at the revision before, and how to move it."""
     url = create_database("action_owner")
-    database = build_engine(url)
-    try:
-        config = alembic_config(url)
-        command.upgrade(config, BEFORE)
-        with database.begin() as connection:
-            for statement in (ACCOUNTS, CASES, PLANS, GOALS, ACTIONS, CHANGES):
-                connection.execute(text(statement))
-        command.upgrade(config, "head")
-        with database.connect() as connection:
-            rows = connection.execute(text("SELECT id, owner_id FROM plan_action ORDER BY id"))
-            assert [tuple(row) for row in rows] == [(1, 2), (2, None), (3, None), (4, 1)]
-        command.downgrade(config, BEFORE)
-        assert "owner_id" not in {c["name"] for c in inspect(database).get_columns("plan_action")}
-        with database.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM plan_action")).scalar_one() == 4
-    finally:
-        database.dispose()
-        drop_database(url)
+    engine = build_engine(url)
+    config = alembic_config(url)
+    command.upgrade(config, BEFORE)
+    yield engine, config
+    engine.dispose()
+    drop_database(url)
+
+
+def test_earlier_actions_of_a_case_manager_name_which_one(
+    migrated: tuple[Engine, Config],
+) -> None:
+    engine, config = migrated
+    with engine.begin() as connection:
+        for statement in (ACCOUNTS, CASES, PLANS, GOALS, ACTIONS, CHANGES):
+            connection.execute(text(statement))
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, owner_id FROM plan_action ORDER BY id"))
+        assert [tuple(row) for row in rows] == [(1, 2), (2, None), (3, None), (4, 1)]
+    command.downgrade(config, BEFORE)
+    assert "owner_id" not in {c["name"] for c in inspect(engine).get_columns("plan_action")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM plan_action")).scalar_one() == 4

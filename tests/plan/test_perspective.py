@@ -18,7 +18,8 @@ from app.plan import agreement
 from app.plan import service as plans
 from app.plan.agreement import Standing
 from app.plan.models import ActionOwner, Goal, Plan, PlanAction, PlanAgreement
-from tests.factories import assign, make_case_manager, make_young_person, sign_in
+from tests.factories import assign, make_case_manager, make_young_person
+from tests.plan.test_agreement_scope import as_user
 
 KAISA = "Kaisa Korhonen (case manager, Kuopio youth services)"
 MIKKO = "Mikko Mäkelä (case manager, Kuopio social services)"
@@ -40,13 +41,6 @@ def team(session: Session) -> tuple[Account, Account, Account]:
     assign(session, people[0], aino)
     assign(session, people[1], aino)
     return people[0], people[1], aino
-
-
-def as_user(client: TestClient, account: Account, language: str = "en") -> str:
-    client.cookies.clear()
-    token = sign_in(client, account)
-    client.cookies.set("mylife_lang", language)
-    return token
 
 
 def words(html: str) -> str:
