@@ -26,18 +26,14 @@ def owner_id_for(
     managers: Collection[int],
     *,
     actor: Account,
-    owner: ActionOwner | None,
     chosen: int | None,
     current: int | None,
     unnamed: bool = False,
 ) -> int | None:
-    """The staff account that does an action of `owner`: for a case manager's action the one
-    chosen (one of the person's case managers `managers`, or the action's owner already,
-    `current`); if none is chosen, the one it has (an action `unnamed` before this rule stays
-    so), else the actor if they are one of them, else the person's only case manager. None for
-    anyone else's action."""
-    if owner is not ActionOwner.CASE_MANAGER:
-        return None
+    """The staff account that does a case manager's action: the one chosen (one of the
+    person's case managers `managers`, or the action's own already, `current`); if none is
+    chosen, the one it has (an action `unnamed` before this rule stays so), else the actor if
+    they are one of them, else the person's only case manager (None if they have none)."""
     if chosen is not None:
         if chosen in managers or chosen == current:
             return chosen
@@ -155,8 +151,8 @@ def with_owner(
     values: Mapping[str, Any],
     action: PlanAction | None = None,
 ) -> dict[str, Any]:
-    """An action's values with the staff account that does it (`owners.owner_id_for`), when
-    they say who does it; anything else's as they are."""
+    """An action's values with the staff account that does it (`owner_id_for`; none unless a
+    case manager does it), when they say who does it; anything else's as they are."""
     if "owner" not in values and "owner_id" not in values:
         return dict(values)
     owner = values.get("owner") or (action.owner if action is not None else None)
@@ -166,7 +162,6 @@ def with_owner(
     owner_id = owner_id_for(
         managers_of_plan(session, plan),
         actor=actor,
-        owner=ActionOwner.CASE_MANAGER,
         chosen=values.get("owner_id"),
         current=action.owner_id if action is not None and was_managers else None,
         unnamed=was_managers and action is not None and action.owner_id is None,
