@@ -100,23 +100,22 @@ def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
     laptop = open_plan(browser, live_server, manager_name, person_id, (1280, 800))
     box = "#plan-status"
 
-    laptop.get_by_role("button", name="Suggest we agree on this version").click()
+    laptop.get_by_role("button", name="Suggest agreeing on the plan").click()
     expect(laptop.locator("[data-saved-note]")).to_be_focused()
     # The young person's open page learns of it by itself, and says who proposed it.
     expect(phone.locator(box)).to_contain_text(
-        "Kaisa (case manager) suggested this version. Do you agree?", timeout=15000
+        "Kaisa (case manager) suggested agreeing on the plan as it is now. Is that OK with you?",
+        timeout=15000,
     )
-    phone.get_by_role("button", name="We agree on this version").click()
-    expect(phone.locator(box)).to_contain_text("You have both agreed on this version")
-    expect(laptop.locator(box)).to_contain_text(
-        "You have both agreed on this version", timeout=15000
-    )
+    phone.get_by_role("button", name="Agree to the plan").click()
+    expect(phone.locator(box)).to_contain_text("You have both agreed on the plan")
+    expect(laptop.locator(box)).to_contain_text("You have both agreed on the plan", timeout=15000)
     expect(laptop.locator("#plan-live-note")).to_contain_text("Aino (young person) agreed")
 
     # Ticking the action done is progress: the agreement stays; the page says it was saved.
     phone.get_by_role("button", name='Mark "Call the housing office" done').click()
     expect(phone.locator(f"#goal-{goal_id} [data-saved-note]")).to_be_focused()
-    expect(phone.locator(box)).to_contain_text("You have both agreed on this version")
+    expect(phone.locator(box)).to_contain_text("You have both agreed on the plan")
 
     # A refused save: the problems are in view, focused, each linking to its field.
     phone.locator(f"#goal-{goal_id} summary", has_text="Add an action").click()
