@@ -189,7 +189,8 @@ def test_agreement_on_the_page(client: TestClient, session: Session) -> None:
     token = as_user(client, person)
     add_goal(client, token, person, "Finish school")
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
-    assert "You suggested agreeing on the plan as it is. Now waiting for your case manager to agree." in page.text
+    waiting = "You suggested agreeing on the plan as it is. Now waiting for your case manager to agree."
+    assert waiting in page.text
     token = as_user(client, manager)
     assert (
         "Lumi (young person) suggested agreeing on the plan as it is now. Is that OK with you?"
