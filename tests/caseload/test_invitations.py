@@ -185,8 +185,8 @@ def test_caseload_lists_people_with_their_last_assessment(
     client.cookies.set("mylife_lang", "en")
     page = client.get("/caseload")
     assert page.status_code == 200
-    first = r'Aada</a></h2>\s*<dl class="facts">\s*<div>\s*<dt>Last assessment</dt>\s*<dd>none yet'
-    assert re.search(first, page.text)
+    aada = r'Aada</a></h2>\s*<dl class="facts">\s*<div>\s*<dt>Last assessment</dt>\s*<dd>none yet'
+    assert re.search(aada, page.text)
     assert page.text.index("Aada") < page.text.index("Bea")
     assert "2 young people" in page.text
 

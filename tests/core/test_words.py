@@ -19,8 +19,8 @@ TERMS = {
 }
 
 
-def _text(string: str | tuple[str, ...]) -> str:
-    return " ".join(string) if isinstance(string, tuple) else string
+def _text(string: object) -> str:
+    return " ".join(string) if isinstance(string, tuple | list) else str(string or "")
 
 
 @pytest.mark.parametrize("locale", ["fi", "sv"])

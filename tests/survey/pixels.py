@@ -51,11 +51,11 @@ def decode(data: bytes, rows: int | None = None) -> Picture:
             packed += data[at + 8 : at + 8 + length]
         at += 12 + length
     raw = zlib.decompress(packed)
-    stride, rows, above = 4 * width, [], bytes(4 * width)
+    stride, lines, above = 4 * width, [], bytes(4 * width)
     for y in range(min(height, rows or height)):
         start = y * (stride + 1)
         line = bytearray(raw[start + 1 : start + 1 + stride])
         _unfilter(raw[start], line, above, 4)
-        rows.append(bytes(line))
-        above = rows[-1]
-    return Picture(width, height, rows)
+        lines.append(bytes(line))
+        above = lines[-1]
+    return Picture(width, height, lines)
