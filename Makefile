@@ -71,11 +71,17 @@ messages: $(VENV)/.installed
 /usr/bin/wrk:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 
-# The throughput table (bench/README.md): MyLife beside a bare app, SQLite and PostgreSQL.
-bench: $(VENV)/.installed-test /usr/bin/wrk
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The throughput table (bench/README.md): MyLife beside a bare app, SQLite and PostgreSQL;
+# then Lighthouse's mobile scores and the page weights.
+bench: $(VENV)/.installed-test /usr/bin/wrk /usr/bin/chromium bench/node_modules/.installed
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/fhir_read.py
+	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules bench/node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -4,9 +4,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from app import models  # noqa: F401  (every table registered before use)
 from app.access_log.views import router as access_log_router
@@ -19,13 +17,14 @@ from app.auth.views import router as auth_router
 from app.caseload import sign_up
 from app.caseload.views import router as caseload_router
 from app.core import problems, templates
+from app.core.assets import Assets
+from app.core.compression import Compression
 from app.core.config import get_settings
 from app.core.edge import EdgeMiddleware, ResponseHeaders
 from app.core.errors import AppError
 from app.core.i18n import LocaleMiddleware
 from app.core.logs import redact_access_log
 from app.core.security import cookie_name, derived_key
-from app.core.templates import STATIC_DIR
 from app.fhir.api import router as fhir_router
 from app.fhir.errors import render_outcome
 from app.pages import router as pages_router
@@ -36,24 +35,11 @@ from app.survey.models import AssessmentStatus
 from app.survey.views import router as survey_router
 
 
-class CachedStatic(StaticFiles):
-    """Static files are addressed by content hash, so browsers may keep them."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        if response.status_code == 200:
-            query = scope.get("query_string", b"")
-            long = b"v=" in query
-            response.headers["Cache-Control"] = (
-                "public, max-age=31536000, immutable" if long else "public, max-age=300"
-            )
-        return response
-
-
 class MyLife(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
-        # Outside Starlette's own error middleware, so that a 500 page has the headers too.
-        return ResponseHeaders(super().build_middleware_stack())
+        # Outside Starlette's own error middleware, so that a 500 page has the headers too,
+        # and is compressed like any other page.
+        return ResponseHeaders(Compression(super().build_middleware_stack()))
 
 
 def add_template_names() -> None:
@@ -95,7 +81,7 @@ def add_routes(app: FastAPI) -> None:
     """The static files, every domain's pages and the JSON and FHIR APIs."""
     # A new identity from an invitation signs up through the caseload, which auth can't import.
     setattr(app.state, INVITATION_SIGN_UP, sign_up.with_identity)
-    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+    app.mount("/static", Assets(), name="static")
     app.include_router(pages_router)
     app.include_router(auth_router)
     app.include_router(survey_router)

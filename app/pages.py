@@ -3,16 +3,17 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from app.auth import service as auth_service
 from app.auth.deps import CurrentAccount, SignedIn
 from app.auth.models import Role
+from app.core.assets import REVALIDATE, assets, respond
 from app.core.bounds import INT_MAX
 from app.core.db import SessionDep
 from app.core.i18n import LOCALES, remember_locale, set_locale
 from app.core.problems import safe_next
-from app.core.templates import STATIC_DIR, render
+from app.core.templates import render
 from app.home import tick, young_home
 from app.plan.deps import ActionWrite
 
@@ -71,13 +72,10 @@ def offline(request: Request, lang: Annotated[str, Query(max_length=2)] = "") ->
 
 
 @router.get("/sw.js")
-def service_worker() -> Response:
-    # Served from the root so that it may control every page.
-    return FileResponse(
-        STATIC_DIR / "sw.js",
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
-    )
+def service_worker(request: Request) -> Response:
+    # Served from the root so that it may control every page; never kept without asking.
+    headers = {"Service-Worker-Allowed": "/"}
+    return respond(assets()["sw.js"], request.headers, REVALIDATE, headers)
 
 
 @router.get("/healthz")

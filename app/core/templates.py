@@ -4,9 +4,7 @@ A view renders the whole page, or for an htmx request one named block of the
 same template, so a page and its fragments never drift apart.
 """
 
-import hashlib
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +14,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.core import i18n
+from app.core.assets import static_url
 from app.core.config import get_settings
 from app.core.security import csrf_token_for
 from app.core.types import LOCAL_TIME
 
 APP_DIR = Path(__file__).resolve().parents[1]
-STATIC_DIR = APP_DIR / "static"
 TEMPLATE_DIR = APP_DIR / "templates"
-
-
-@cache
-def static_url(name: str) -> str:
-    """A static file's URL with a content hash, so it can be cached for a year."""
-    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
-    return f"/static/{name}?v={digest}"
 
 
 def _date(value: date | datetime | None, form: str = "medium") -> str:

@@ -9,6 +9,7 @@ var SCREENS = "mylife-screens:"; // + account + ":" + assessment + ":" + languag
 var OFFLINE_URL = "/offline"; // kept signed out (nothing personal), ?lang= the pages' language
 var SCREEN = /^\/assessments\/(\d+)\/themes\/\d+$/;
 var SUBMIT = /^\/assessments\/(\d+)\/submit$/;
+var HASHED = /^\/static\/.+\.[0-9a-f]{10}\.[A-Za-z0-9]+$/; // app.3f2a1b9c0d.css (app/core/assets.py)
 
 self.addEventListener("install", function (event) {
   event.waitUntil(keep(STATIC, [OFFLINE_URL], "omit").then(function () { return self.skipWaiting(); }));
@@ -70,14 +71,15 @@ function keep(name, urls, credentials) {
   }).catch(function () { /* offline meanwhile: the next page asks again */ });
 }
 
-// An earlier version of a file kept (the same path, another ?v= or ?lang=) goes.
+// An earlier version of a file kept (the same name but for its hash, or another ?lang=) goes.
 function forgetOlder(name, urls) {
   var wanted = urls.map(function (url) { return new URL(url, self.location.origin); });
+  var plain = function (path) { return path.replace(/\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$/, "$1"); };
   return caches.open(name).then(function (cache) {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.filter(function (request) {
         var url = new URL(request.url);
-        return wanted.some(function (w) { return w.pathname === url.pathname && w.href !== url.href; });
+        return wanted.some(function (w) { return plain(w.pathname) === plain(url.pathname) && w.href !== url.href; });
       }).map(function (request) { return cache.delete(request); }));
     });
   });
@@ -87,8 +89,12 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
+  // A static file whose name carries its content's hash (app.3f2a1b9c0d.css) never changes:
+  // from the cache first. A plain name (the manifest, its icons) may: the network first.
+  if (request.method === "GET" && HASHED.test(url.pathname)) {
     event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+  } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(fetch(request).catch(function () { return caches.match(request); }));
   } else if (request.mode !== "navigate") {
     return;
   } else if (request.method === "GET") {
