@@ -100,16 +100,17 @@ def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
     laptop = open_plan(browser, live_server, manager_name, person_id, (1280, 800))
     box = "#plan-status"
 
-    laptop.get_by_role("button", name="Suggest we agree on this version").click()
+    laptop.get_by_role("button", name="Suggest agreeing on the plan").click()
     expect(laptop.locator("[data-saved-note]")).to_be_focused()
     # The young person's open page learns of it by itself, and says who proposed it.
     expect(phone.locator(box)).to_contain_text(
-        "Kaisa (case manager) suggested this version. Do you agree?", timeout=15000
+        "Kaisa (case manager) suggested agreeing on the plan as it is now. Is that OK with you?",
+        timeout=15000,
     )
-    phone.get_by_role("button", name="We agree on this version").click()
-    expect(phone.locator(box)).to_contain_text("You and Kaisa (case manager) agreed on this")
+    phone.get_by_role("button", name="Agree to the plan").click()
+    expect(phone.locator(box)).to_contain_text("You and Kaisa (case manager) agreed on the plan")
     expect(laptop.locator(box)).to_contain_text(
-        "You and Aino (young person) agreed on this version", timeout=15000
+        "You and Aino (young person) agreed on the plan", timeout=15000
     )
     expect(laptop.locator("#plan-live-note")).to_contain_text("Aino (young person) agreed")
 
@@ -124,7 +125,7 @@ def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
     assert action_box["y"] <= tick_box["y"] < action_box["y"] + action_box["height"]
     tick.click()
     expect(phone.locator(f"#goal-{goal_id} [data-saved-note]")).to_be_focused()
-    expect(phone.locator(box)).to_contain_text("You and Kaisa (case manager) agreed on this")
+    expect(phone.locator(box)).to_contain_text("You and Kaisa (case manager) agreed on the plan")
 
     # A refused save: the problems are in view, focused, each linking to its field.
     phone.locator(f"#goal-{goal_id} summary", has_text="Add an action").click()
@@ -160,12 +161,13 @@ def test_a_colleagues_proposal_arrives_as_theirs(
     person_id, kaisa_name, mikko_name = names
     kaisas = open_plan(browser, live_server, kaisa_name, person_id, (1280, 800))
     mikkos = open_plan(browser, live_server, mikko_name, person_id, (1280, 800))
-    mikkos.get_by_role("button", name="Suggest we agree on this version").click()
+    mikkos.get_by_role("button", name="Suggest agreeing on the plan").click()
     expect(mikkos.locator("#plan-status")).to_contain_text(
-        "You suggested this version. Now waiting for Aino to agree."
+        "You suggested agreeing on the plan as it is. Now waiting for Aino to agree."
     )
     expect(kaisas.locator("#plan-status")).to_contain_text(
-        "Mikko (case manager) suggested this version. Now waiting for Aino to agree.",
+        "Mikko (case manager) suggested agreeing on the plan as it is. "
+        "Now waiting for Aino to agree.",
         timeout=15000,
     )
     expect(kaisas.locator("#plan-live-note")).to_contain_text("Mikko (case manager) suggested")

@@ -170,7 +170,7 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
     proposal = agreement.agree(session, actor=person, plan=plan)  # on the young person's phone
     update = client.get(live, headers=headers)
     assert update.status_code == 200 and update.headers["etag"] == f'"r1-p{proposal.id}"'
-    said = "Lumi (young person) suggested this version. Do you agree?"
+    said = "Lumi (young person) suggested agreeing on the plan as it is now. Is that OK with you?"
     assert f'hx-swap-oob="innerHTML">{said}</p>' in update.text  # announced
     assert f"<strong>{said}</strong>" in update.text and 'value="agree"' in update.text
     assert (
@@ -200,7 +200,7 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
     as_user(client, person)
     news = client.get(live, headers={"HX-Request": "true", "If-None-Match": f'"r1-p{proposal.id}"'})
     assert news.headers["etag"] == f'"r1-a{proposal.id}"'
-    assert "Kaisa (case manager) agreed: you have both agreed on this version." in news.text
+    assert "Kaisa (case manager) agreed: you have now both agreed on the plan." in news.text
 
 
 def test_the_page_speaks_to_its_reader_and_says_what_was_saved(

@@ -69,25 +69,34 @@ def test_a_colleagues_proposal_is_theirs_and_waits_for_the_young_person(
     token = as_user(client, mikko)
     form = {"csrf_token": token, "revision": str(plan.content_revision), "choice": "propose"}
     mine = client.post(f"/people/{aino.id}/plan/agreement", data=form).text
-    assert "You suggested this version. Now waiting for Aino Virtanen to agree." in mine
+    assert (
+        "You suggested agreeing on the plan as it is. Now waiting for Aino Virtanen to agree."
+        in mine
+    )
 
     theirs = plan_page(client, kaisa, aino)
-    assert f"{MIKKO} suggested this version. Now waiting for Aino Virtanen to agree." in theirs
+    assert (
+        f"{MIKKO} suggested agreeing on the plan as it is. Now waiting for Aino Virtanen to agree."
+        in theirs
+    )
     assert "You suggested" not in theirs and 'name="choice"' not in theirs  # not hers to agree
     for language, sentence in (
         (
             "fi",
-            "Mikko Mäkelä (omatyöntekijä, Kuopio social services) ehdotti tätä versiota. "
-            "Nyt odotetaan, että Aino Virtanen on samaa mieltä.",
+            "Mikko Mäkelä (omatyöntekijä, Kuopio social services) ehdotti, että sovitaan näin. "
+            "Nyt odotetaan, että Aino Virtanen hyväksyy suunnitelman.",
         ),
         (
             "sv",
-            "Mikko Mäkelä (kontaktperson, Kuopio social services) föreslog den här versionen. "
-            "Nu väntar vi på att Aino Virtanen håller med.",
+            "Mikko Mäkelä (kontaktperson, Kuopio social services) föreslog att ni kommer överens "
+            "om planen så här. Nu väntar vi på att Aino Virtanen godkänner den.",
         ),
     ):
         assert sentence in plan_page(client, kaisa, aino, language), language
-    assert f"{MIKKO} suggested this version. Do you agree?" in plan_page(client, aino, aino)
+    assert (
+        f"{MIKKO} suggested agreeing on the plan as it is now. Is that OK with you?"
+        in plan_page(client, aino, aino)
+    )
 
     # The page Kaisa opened earlier still had "Propose": her press says what happened.
     token = as_user(client, kaisa)
@@ -105,9 +114,9 @@ def test_only_those_who_agreed_read_that_they_did(client: TestClient, session: S
     agreement.agree(session, actor=aino, plan=plan)
     agreement.agree(session, actor=kaisa, plan=plan)
     on = local_today().strftime("%-d.%-m.%Y")
-    assert f"You and {KAISA} agreed on this version ({on})." in plan_page(client, aino, aino)
-    assert f"You and {AINO} agreed on this version ({on})." in plan_page(client, kaisa, aino)
-    assert f"{AINO} and {KAISA} agreed on this version ({on})." in plan_page(client, mikko, aino)
+    assert f"You and {KAISA} agreed on the plan ({on})." in plan_page(client, aino, aino)
+    assert f"You and {AINO} agreed on the plan ({on})." in plan_page(client, kaisa, aino)
+    assert f"{AINO} and {KAISA} agreed on the plan ({on})." in plan_page(client, mikko, aino)
 
     plans.update_object(
         session, actor=aino, plan=plan, obj=goal, expected_version=1, changes={"text": "A flat"}

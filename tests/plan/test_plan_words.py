@@ -51,9 +51,9 @@ def test_a_proposal_is_confirmed_once(client: TestClient, session: Session) -> N
     )
     plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
     for language, sentence in (
-        ("en", "You suggested this version."),
-        ("fi", "Ehdotit tätä versiota."),
-        ("sv", "Du föreslog den här versionen."),
+        ("en", "You suggested agreeing on the plan as it is."),
+        ("fi", "Ehdotit, että sovitaan näin."),
+        ("sv", "Du föreslog att ni kommer överens om planen så här."),
     ):
         token = as_user(client, manager, language)
         form = {"csrf_token": token, "revision": "1", "choice": "propose"}
