@@ -239,7 +239,8 @@ def database_free_tests_open_no_database(request: pytest.FixtureRequest) -> Iter
     if request.node.get_closest_marker("database"):
         yield
         return
-    _database_free = opened = []
+    opened: list[str] = []
+    _database_free = opened
     try:
         yield
     finally:
