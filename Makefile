@@ -8,19 +8,29 @@ MYLIFE_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Test processes: each has its own database (and, on PostgreSQL, its own roles).
 TEST_WORKERS ?= 2
 export MYLIFE_TEST_DATABASE_URL
+# Python keeps compiled modules (and pytest its rewritten test modules) for the next process:
+# each test process would otherwise compile them all again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run install migrate demo test test-sqlite test-postgres lint messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# uv (from PyPI, into the venv) installs what pyproject.toml names: it resolves and fetches in
+# parallel and keeps what it fetched (~/.cache/uv), where pip took most of a minute each time.
+# The modules are compiled as they are installed, as pip does.
+UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv
+	$(UV_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/uv
+	$(UV_INSTALL) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 node_modules/.installed: package.json package-lock.json
@@ -49,13 +59,15 @@ test: $(VENV)/.installed-test node_modules/.installed /usr/bin/chromium lint
 	$(MAKE) --no-print-directory test-postgres
 
 # The browser tests drive the same pages on either database: they run once, on PostgreSQL.
+# A test that touches no database (no `database` marker, see tests/conftest.py) runs once,
+# on SQLite: the pass on PostgreSQL selects `-m database`.
 test-sqlite:
 	@echo "== tests on SQLite (browser tests run on PostgreSQL)"
 	MYLIFE_TEST_DATABASE_URL= $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser"
 
 test-postgres:
-	@echo "== tests on PostgreSQL ($(MYLIFE_TEST_DATABASE_URL))"
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	@echo "== tests on PostgreSQL ($(MYLIFE_TEST_DATABASE_URL)), those that touch a database"
+	$(BIN)/pytest -n $(TEST_WORKERS) -m database
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench migrations

@@ -5,6 +5,12 @@ SQLite by default; PostgreSQL when MYLIFE_TEST_DATABASE_URL points at a server
 PostgreSQL the run has two throwaway roles, as in production: migrations run as the
 owner, and the application (every engine the tests use) as a runtime role that owns
 nothing and holds only the grants of app/core/db_roles.py.
+
+A test that uses the `engine` fixture (directly, or through `session`, `client`,
+`committed_accounts`, ...) or is marked `database` touches a database: it gets the
+`database` marker, and `make test` runs it on SQLite and again on PostgreSQL. Any other
+test runs once (`make test-postgres` selects `-m database`), and fails if it opens a
+database connection all the same.
 """
 
 import os
@@ -14,8 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import Pool
 
 from app.core.db_roles import set_up as set_up_roles
 
@@ -58,14 +65,22 @@ def server_url(database: str, role: str | None = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def create_run_database(label: str = "run") -> tuple[str, str, str]:
-    """A database of this run: the administrator's, the owner's and the application's URL."""
+def run_database_urls(label: str = "run") -> tuple[str, str, str]:
+    """Where a database of this run is (made by `create_run_database`): the administrator's,
+    the owner's and the application's URL."""
     if not SERVER_URL:
-        url = create_database(label)
+        url = f"sqlite:///{tempfile.mkdtemp(prefix=f'mylife-{label}-')}/test.sqlite3"
         return url, url, url
     name = f"mylife_{label}_{RUN}"
-    set_up_roles(server_url(name), owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
     return server_url(name), server_url(name, OWNER_ROLE), server_url(name, RUNTIME_ROLE)
+
+
+def create_run_database(label: str = "run") -> tuple[str, str, str]:
+    """A database of this run: the administrator's, the owner's and the application's URL."""
+    urls = run_database_urls(label)
+    if SERVER_URL:
+        set_up_roles(urls[0], owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
+    return urls
 
 
 def drop_roles() -> None:
@@ -79,7 +94,9 @@ def drop_roles() -> None:
 
 
 # The app reads its settings once; point them at this run's database before any import.
-ADMIN_URL, MIGRATION_URL, DATABASE_URL = create_run_database()
+# The database itself is made by the `engine` fixture: a process that runs no test that
+# needs it (pytest-xdist's controller) makes none.
+ADMIN_URL, MIGRATION_URL, DATABASE_URL = run_database_urls()
 os.environ["MYLIFE_DATABASE_URL"] = DATABASE_URL
 os.environ["MYLIFE_MIGRATION_DATABASE_URL"] = MIGRATION_URL
 os.environ["MYLIFE_ENVIRONMENT"] = "test"
@@ -118,6 +135,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
+    if SERVER_URL:
+        set_up_roles(ADMIN_URL, owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
     command.upgrade(alembic_config(MIGRATION_URL), "head")
     if SERVER_URL:  # grants again, as after every migration in production
         set_up_roles(ADMIN_URL, owner=OWNER_ROLE, runtime=RUNTIME_ROLE)
@@ -192,7 +211,42 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under tests/browser drives Chromium (so `-m "not browser"` leaves them out)."""
+    """Every test under tests/browser drives Chromium (so `-m "not browser"` leaves them out);
+    every test that uses the `engine` fixture touches a database (`-m database`)."""
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
+
+
+# Set while a test without the `database` marker runs: the connections it opened.
+_database_free: list[str] | None = None
+
+
+@event.listens_for(Pool, "checkout")
+def _connection_taken(*_args: object) -> None:
+    if _database_free is not None:
+        _database_free.append("a connection")
+
+
+@pytest.fixture(autouse=True)
+def database_free_tests_open_no_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that runs once (no `database` marker) must not open a database: the test on
+    PostgreSQL would never run. Use the `engine` fixture (or one built on it), or mark a
+    test that makes databases of its own `@pytest.mark.database`."""
+    global _database_free
+    if request.node.get_closest_marker("database"):
+        yield
+        return
+    opened: list[str] = []
+    _database_free = opened
+    try:
+        yield
+    finally:
+        _database_free = None
+    assert not opened, (
+        f"{request.node.nodeid} opened a database without the `database` marker, so it would "
+        "run on SQLite only: use the `engine` fixture (or `session`, `client`, ...), or mark it "
+        "`@pytest.mark.database`"
+    )

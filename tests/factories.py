@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Account, Role
+from app.core.security import needs_rehash
 from app.core.types import saved_id
 from app.survey import service as survey_service
 from app.survey.answers import save_answers
@@ -22,6 +23,17 @@ from app.survey.models import Assessment
 PASSWORD = "correct horse battery"
 SHIPPED_INSTRUMENT = INSTRUMENT_DIR / "mylife_youth-1.1.json"  # the newest: new assessments use it
 THEME_IDS = [theme.id for theme in parse_definition(SHIPPED_INSTRUMENT.read_bytes()).themes]
+_hashes: dict[str, str] = {}
+
+
+def password_hash_of(password: str = PASSWORD) -> str:
+    """The password's hash, made by the service at the current cost once per process: the
+    tests make thousands of accounts, and Argon2 is slow on purpose (a hash made at another
+    cost, as a test that changes it wants, is made again)."""
+    stored = _hashes.get(password)
+    if stored is None or needs_rehash(stored):
+        stored = _hashes[password] = auth_service.hash_new_password(password)
+    return stored
 
 
 def make_account(
@@ -36,7 +48,7 @@ def make_account(
     return auth_service.create_local_account(
         session,
         username=username or f"user-{secrets.token_hex(4)}",
-        password=PASSWORD,
+        password_hash=password_hash_of(PASSWORD),
         display_name=display_name,
         role=role,
         birth_date=birth_date,

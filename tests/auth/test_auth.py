@@ -4,7 +4,8 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.auth.models import Account, AuthSession
+from app.auth import service as auth_service
+from app.auth.models import Account, AuthSession, Role
 from app.auth.throttle import ACCOUNT_FREE_ATTEMPTS
 from app.core.security import needs_rehash, verify_password
 from app.main import app
@@ -12,7 +13,9 @@ from tests.factories import PASSWORD, csrf_from, make_young_person, sign_in, try
 
 
 def test_password_is_stored_as_an_argon2_hash(session: Session) -> None:
-    person = make_young_person(session)
+    person = auth_service.create_local_account(
+        session, username="hashed", password=PASSWORD, display_name="Hashed", role=Role.YOUNG_PERSON
+    )
     row = session.exec(select(Account).where(Account.id == person.id)).one()
     assert row.password_hash and row.password_hash.startswith("$argon2id$")
     assert PASSWORD not in row.password_hash

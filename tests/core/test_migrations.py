@@ -1,5 +1,6 @@
 """Migrations: up from nothing, all the way down, and no drift from the models."""
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect
 
@@ -7,6 +8,7 @@ from app.core.db import build_engine
 from tests.conftest import alembic_config, create_database, drop_database
 
 
+@pytest.mark.database  # its own databases, on each server
 def test_upgrade_downgrade_and_no_drift() -> None:
     url = create_database("migrations")
     engine = build_engine(url)

@@ -22,7 +22,7 @@ from app.auth.models import Account, AuthSession, ExternalIdentity, Role
 from app.core.config import get_settings
 from tests.factories import csrf_from, make_young_person, sign_in
 from tests.oidc.fixtures import APP
-from tests.oidc.provider import Provider, follow_until, log_in
+from tests.oidc.provider import TLS, Provider, follow_until, log_in
 from tests.oidc.test_signin import page_text, provider_sign_in, start_sign_in
 
 METHODS = "/account/sign-in-methods"
@@ -66,7 +66,7 @@ def at_provider(browser: httpx.Client, location: str, subject: str) -> str:
 
 def provider_session(client: TestClient, subject: str) -> httpx.Client:
     """A browser in which `subject` is signed in at the provider (someone left it so)."""
-    browser = httpx.Client()
+    browser = httpx.Client(verify=TLS)
     with TestClient(client.app, base_url=APP) as elsewhere:  # MyLife refuses the stranger
         assert (
             provider_sign_in(elsewhere, "/auth/oidc/portal/login", subject, browser).status_code
@@ -205,7 +205,7 @@ def test_a_link_answered_in_another_sign_in_session_links_nothing(
     first = make_young_person(session, display_name="First Person")
     second = make_young_person(session, display_name="Second Person")
     session.commit()
-    with httpx.Client() as browser:
+    with httpx.Client(verify=TLS) as browser:
         for switch_to in (second, first, None):
             sign_in(client, first)
             to_provider = start_link(client)
@@ -271,7 +271,7 @@ def test_an_answer_naming_another_issuer_is_refused(
     person = make_young_person(session)
     session.commit()
     sign_in(client, person)
-    with httpx.Client() as browser:
+    with httpx.Client(verify=TLS) as browser:
         callback = at_provider(browser, start_link(client).headers["location"], "iss-check")
     parts = urlparse(callback)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}

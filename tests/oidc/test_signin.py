@@ -18,7 +18,7 @@ from app.core.config import get_settings
 from app.core.security import token_digest
 from tests.factories import PASSWORD, csrf_from, make_case_manager, make_young_person, sign_in
 from tests.oidc.fixtures import APP
-from tests.oidc.provider import Provider, follow_until, log_in
+from tests.oidc.provider import TLS, Provider, follow_until, log_in
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def provider_sign_in(
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
     assert query["state"][0] and query["nonce"][0] and query["scope"] == ["openid profile"]
     own = browser is None
-    browser = browser or httpx.Client()
+    browser = browser or httpx.Client(verify=TLS)
     try:
         page = browser.get(location, follow_redirects=True)
         answer = log_in(browser, page, subject) if "<form" in page.text else page
@@ -157,7 +157,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(
     person = make_young_person(session)
     identities.link(session, account=person, issuer=portal.issuer, subject="leaving-1")
     session.commit()
-    with httpx.Client() as browser:
+    with httpx.Client(verify=TLS) as browser:
         assert (
             provider_sign_in(client, "/auth/oidc/portal/login", "leaving-1", browser).status_code
             == 303
@@ -207,7 +207,7 @@ def test_the_code_is_good_once(client: TestClient, session: Session, portal: Pro
     identities.link(session, account=person, issuer=portal.issuer, subject="once-1")
     session.commit()
     to_provider = start_sign_in(client, "/auth/oidc/portal/login")
-    with httpx.Client() as browser:
+    with httpx.Client(verify=TLS) as browser:
         page = browser.get(to_provider.headers["location"], follow_redirects=True)
         answer = follow_until(browser, log_in(browser, page, "once-1"), APP)
     callback = answer.headers["location"].removeprefix(APP)
@@ -273,7 +273,7 @@ def test_a_flow_planted_from_another_port_signs_nobody_in(
     session.commit()
     with TestClient(client.app, base_url=APP) as planter:
         to_provider = start_sign_in(planter, "/auth/oidc/portal/login")
-        with httpx.Client() as browser:
+        with httpx.Client(verify=TLS) as browser:
             page = browser.get(to_provider.headers["location"], follow_redirects=True)
             answer = follow_until(browser, log_in(browser, page, "planter-1"), APP)
         flow_cookie = planter.cookies.get("mylife_oidc")

@@ -1,6 +1,7 @@
 """The migration that adds the actor's role to plan history fills it in for earlier changes,
 and both new revisions go down again without touching the rows they leave."""
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
@@ -10,6 +11,7 @@ from tests.conftest import alembic_config, create_database, drop_database
 BEFORE = "38e9ae569fd3"
 
 
+@pytest.mark.database  # its own databases, on each server
 def test_earlier_changes_get_their_actors_role() -> None:
     url = create_database("actor_role")
     database = build_engine(url)
