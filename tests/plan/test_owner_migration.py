@@ -66,6 +66,7 @@ def migrated() -> Iterator[tuple[Engine, Config]]:
     drop_database(url)
 
 
+@pytest.mark.database  # its own databases, on each server
 def test_earlier_actions_of_a_case_manager_name_which_one(
     migrated: tuple[Engine, Config],
 ) -> None:
