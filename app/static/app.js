@@ -441,15 +441,44 @@
 
   // Signing out leaves nothing of the person on the device (the server also sends
   // Clear-Site-Data): neither the answers kept here nor the screens the service worker keeps.
+  // What still waits here is sent first (an answer just typed too); an answer that cannot be
+  // sent (offline, the session ended, a conflict) keeps the person signed in and the banner
+  // says why: on a shared phone, signing out offline could not end the session on the server
+  // anyway, and would lose the answers without a word.
   document.querySelectorAll("form.signout").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      database().then(function (db) {
-        if (db) db.close();
-        indexedDB.deleteDatabase("mylife");
-      });
-      tellWorker({ type: "forget" });
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) return;
+      event.preventDefault();
+      var submitter = event.submitter;
+      sendNow().then(records).then(function (found) {
+        if (found.some(function (r) { return r.item && r.state !== "saved"; })) {
+          show("unsent");
+          return;
+        }
+        form.dataset.sent = "1";
+        return forgetAll().then(function () {
+          form.requestSubmit ? form.requestSubmit(submitter) : form.submit();
+        });
+      }).catch(function () { show("unsent"); });
     });
   });
+
+  function sendNow() {
+    // Every answer given, written and sent now (not once it settles).
+    return writing.then(function () {
+      Object.keys(settling).forEach(function (key) { window.clearTimeout(settling[key]); delete settling[key]; });
+      return send();
+    });
+  }
+
+  function forgetAll() {
+    tellWorker({ type: "forget" });
+    return database().then(function (db) {
+      if (db) db.close();
+      opened = null;
+      indexedDB.deleteDatabase("mylife");
+    });
+  }
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
