@@ -124,6 +124,13 @@
     else element.querySelectorAll("input").forEach(function (input) { input.checked = input.value === value; });
   }
 
+  // The screen's own save (Next) says, per question, when the answer it was made over was
+  // saved, as the autosave does: kept in step with what this device knows.
+  function setBase(element, at) {
+    var field = screen.querySelector('input[name="based_on:' + element.dataset.autosave + '"]');
+    if (field && at !== undefined && at !== null) field.value = String(at);
+  }
+
   function statusOf(element) {
     return document.getElementById("status-" + element.dataset.autosave.replace(/\./g, "-"));
   }
@@ -162,7 +169,7 @@
         state: "waiting", at: known, id: newId(), seq: nextSeq(),
         base: record && record.state === "waiting" ? record.base : known,
       };
-    }).catch(function () {}).then(function () {
+    }).then(function (now) { if (now) setBase(element, now.base); }).catch(function () {}).then(function () {
       unwritten--;
       if (!wait) settleNow(element);
     });
@@ -257,6 +264,7 @@
     }).then(function (now) {
       var element = screen && screen.dataset.assessment === record.assessment && question(record.item);
       var current = !now || (now.state !== "waiting");
+      if (element && status < 300) setBase(element, at);
       if (element && current) showReply(element, html);
       else if (!element && conflict) show("elsewhere", screenOf(record, html));
       return true;
@@ -282,7 +290,9 @@
       if (record.state === "saved") {
         if (record.at <= savedAt) return;  // the page is newer
         element.dataset.savedAt = record.at;
+        setBase(element, record.at);
       }
+      if (record.state === "waiting") setBase(element, record.base);
       if (record.state === "conflict" && record.value === valueOf(element)) {
         update(record.key, function (now) { return now && Object.assign(now, { state: "saved", html: null }); });
         return;
@@ -302,12 +312,14 @@
     if (button.dataset.keep === "theirs") {
       setValue(element, conflict.dataset.theirs);
       element.dataset.savedAt = at;
+      setBase(element, at);
       update(key, function (now) {
         return now && Object.assign(now, { state: "saved", value: conflict.dataset.theirs, at: at, html: null });
       });
       statusOf(element).textContent = conflict.dataset.saved;
     } else {
       element.dataset.savedAt = at;
+      setBase(element, at);
       update(key, function (now) { return now && Object.assign(now, { state: "saved", at: at }); })
         .then(function () { given(element); });
     }

@@ -108,11 +108,24 @@ class Saved:
 
 
 def save_answer(
-    session: Session, *, actor: Account, assessment: Assessment, item_id: str, value: AnswerValue
+    session: Session,
+    *,
+    actor: Account,
+    assessment: Assessment,
+    item_id: str,
+    value: AnswerValue,
+    based_on: int | None = None,
 ) -> AnswerValue:
-    """Validate and save one answer the moment it is given; returns the stored value."""
+    """Validate and save one answer (made over the answer saved at `based_on`, if said: a
+    newer, different one is not overwritten); returns the stored value."""
     saved = save_change(
-        session, actor=actor, assessment=assessment, item_id=item_id, value=value, change=None
+        session,
+        actor=actor,
+        assessment=assessment,
+        item_id=item_id,
+        value=value,
+        change=None,
+        based_on=based_on,
     )
     return saved.value
 
@@ -125,6 +138,7 @@ def save_change(
     item_id: str,
     value: AnswerValue,
     change: SentChange | None,
+    based_on: int | None = None,
 ) -> Saved:
     """Save one answer as a device sent it (the autosave). A change already applied under
     its id changes nothing and is answered as the first time; one made over an answer older
@@ -150,7 +164,9 @@ def save_change(
         earlier = _applied_before(session, assessment, change.client_id)
         if earlier is not None:
             return Saved(cleaned, earlier)
-        _check_not_overtaken(session, assessment, item_id, cleaned, change.based_on, position)
+        based_on = change.based_on
+    _check_not_overtaken(session, assessment, item_id, cleaned, based_on, position)
+    if change is not None:
         session.add(_change_row(assessment, item_id, change, moment))
     _store(session, assessment, item, cleaned, moment)
     session.flush()
@@ -225,15 +241,39 @@ def _hold_open(session: Session, assessment: Assessment, *, position: int) -> bo
     return True
 
 
+SCREEN_PROBLEMS = (
+    UnknownItem,
+    ValueOffScale,
+    TextTooLong,
+    TextNotAllowed,
+    AssessmentClosed,
+    AnswerChangedElsewhere,
+)
+
+
 def save_answers(
-    session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, AnswerValue]
+    session: Session,
+    *,
+    actor: Account,
+    assessment: Assessment,
+    values: Mapping[str, AnswerValue],
+    based_on: Mapping[str, int] | None = None,
 ) -> dict[str, AppError]:
-    """Save every valid answer of a screen; the problems are returned by item, not raised."""
+    """Save every valid answer of a screen, each made over the answer saved at its
+    `based_on` (as the autosave's: a newer, different answer stays, and is shown beside);
+    the problems are returned by item, not raised."""
     problems: dict[str, AppError] = {}
     for item_id, value in values.items():
         try:
-            save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
-        except (UnknownItem, ValueOffScale, TextTooLong, TextNotAllowed, AssessmentClosed) as error:
+            save_answer(
+                session,
+                actor=actor,
+                assessment=assessment,
+                item_id=item_id,
+                value=value,
+                based_on=(based_on or {}).get(item_id),
+            )
+        except SCREEN_PROBLEMS as error:
             problems[item_id] = error
     return problems
 

@@ -42,7 +42,9 @@ def position_after(nav: str, number: int, theme_count: int, returning: bool) -> 
 def sent_answer(form: FormData) -> tuple[str, str | None, SentChange | None]:
     """The one answer an autosave sends: its item id and value, and what the device says of
     the change (`app/static/app.js` sends its id and what it was made over: a UUID, a time)."""
-    item_id = next((key for key in form if key not in NOT_ANSWERS), "")
+    item_id = next(
+        (key for key in form if key not in NOT_ANSWERS and not key.startswith(BASED_ON)), ""
+    )
     value = form.get(item_id)
     return item_id, value if isinstance(value, str) else None, _sent_change(form)
 
@@ -58,6 +60,20 @@ def _sent_change(form: FormData) -> SentChange | None:
     if not isinstance(based_on, str) or not MILLISECONDS.fullmatch(based_on):
         raise BadChangeId(field="based_on")
     return SentChange(client_id.lower(), int(based_on))
+
+
+BASED_ON = "based_on:"  # + an item's id: when the answer the screen was built over was saved
+
+
+def bases(form: FormData, values: dict[str, str]) -> dict[str, int]:
+    """When each answer a screen's form sends was made over was saved (a screen without
+    them, as an older kept copy, says nothing: its answers are saved as sent)."""
+    found = {}
+    for item_id in values:
+        sent = form.get(BASED_ON + item_id)
+        if isinstance(sent, str) and MILLISECONDS.fullmatch(sent):
+            found[item_id] = int(sent)
+    return found
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,9 @@ def save_screen(
     if not 1 <= number <= count:
         return Saved(screen_url(assessment, assessment.position, count))
     values = text_fields(form, [item.id for item in themes[number - 1].items])
-    problems = save_answers(session, actor=actor, assessment=assessment, values=values)
+    problems = save_answers(
+        session, actor=actor, assessment=assessment, values=values, based_on=bases(form, values)
+    )
     returning = form.get("return") == "check"
     if problems:
         context = presenters.screen(session, assessment, number - 1, values, problems, returning)
