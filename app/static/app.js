@@ -168,6 +168,8 @@
         key: key, assessment: screen.dataset.assessment, item: element.dataset.autosave, value: value,
         state: "waiting", at: known, id: newId(), seq: nextSeq(),
         base: record && record.state === "waiting" ? record.base : known,
+        // The unanswered changes it replaces (one may have reached the server, its reply lost).
+        replaces: record && record.state === "waiting" ? (record.replaces || []).concat(record.id).slice(-20) : [],
       };
     }).then(function (now) { if (now) setBase(element, now.base); }).catch(function () {}).then(function () {
       unwritten--;
@@ -218,7 +220,8 @@
   }
 
   function sendOne(record) {
-    var body = new URLSearchParams([[record.item, record.value], ["client_id", record.id], ["based_on", String(record.base || 0)]]);
+    var body = new URLSearchParams([[record.item, record.value], ["client_id", record.id], ["based_on", String(record.base || 0)],
+      ["replaces", (record.replaces || []).join(",")]]);
     var token = document.querySelector("input[name=csrf_token]");
     return fetch("/assessments/" + record.assessment + "/answer", {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
@@ -258,7 +261,7 @@
     var conflict = status === 409 && reply && reply.hasAttribute("data-conflict");
     return update(record.key, function (now) {
       if (!now || now.id !== record.id) return now && Object.assign(now, status < 300 ? { base: at, at: at } : {});
-      if (status < 300) return Object.assign(now, { state: "saved", at: at, id: null });
+      if (status < 300) return Object.assign(now, { state: "saved", at: at, id: null, replaces: [] });
       if (conflict) return Object.assign(now, { state: "conflict", at: at, id: null, html: html });
       return null;  // refused for good (its reason is shown)
     }).then(function (now) {

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -99,6 +99,7 @@ class SentChange:
 
     client_id: str
     based_on: int | None = None
+    replaces: tuple[str, ...] = ()  # this device's earlier changes it replaced, unanswered
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def save_change(
         earlier = _applied_before(session, assessment, change.client_id)
         if earlier is not None:
             return Saved(cleaned, earlier)
-        based_on = change.based_on
+        based_on = _own_base(session, assessment, item_id, change)
     _check_not_overtaken(session, assessment, item_id, cleaned, based_on, position)
     if change is not None:
         session.add(_change_row(assessment, item_id, change, moment))
@@ -181,6 +182,23 @@ def _applied_before(session: Session, assessment: Assessment, client_id: str) ->
             AnswerChange.assessment_id == assessment.id, AnswerChange.client_id == client_id
         )
     ).first()
+
+
+def _own_base(
+    session: Session, assessment: Assessment, item_id: str, change: SentChange
+) -> int | None:
+    """What a change was made over: the answer it says, or a later one this device saved
+    itself (an earlier change it replaced reached the server, but its reply was lost)."""
+    if change.based_on is None or not change.replaces:
+        return change.based_on
+    own = session.exec(
+        select(func.max(AnswerChange.saved_at)).where(
+            AnswerChange.assessment_id == assessment.id,
+            AnswerChange.item_id == item_id,
+            col(AnswerChange.client_id).in_(change.replaces),
+        )
+    ).first()
+    return max(change.based_on, epoch_ms(own)) if own else change.based_on
 
 
 def _check_not_overtaken(

@@ -18,7 +18,8 @@ from app.survey.models import Assessment, AssessmentStatus
 
 NAVIGATION = {"next": 1, "back": -1, "later": 0}
 # A screen's form fields that are no item, and what an autosave says of its change.
-NOT_ANSWERS = (CSRF_FIELD, "nav", "return", "client_id", "based_on")
+NOT_ANSWERS = (CSRF_FIELD, "nav", "return", "client_id", "based_on", "replaces")
+REPLACED_MAX = 20  # the ids of the changes a waiting change replaced, newest last
 CLIENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MILLISECONDS = re.compile(r"[0-9]{1,13}")
 
@@ -55,11 +56,23 @@ def _sent_change(form: FormData) -> SentChange | None:
         return None
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id.lower()):
         raise BadChangeId(field="client_id")
+    replaces = _replaced(form.get("replaces"))
     if based_on is None:
-        return SentChange(client_id.lower())
+        return SentChange(client_id.lower(), replaces=replaces)
     if not isinstance(based_on, str) or not MILLISECONDS.fullmatch(based_on):
         raise BadChangeId(field="based_on")
-    return SentChange(client_id.lower(), int(based_on))
+    return SentChange(client_id.lower(), int(based_on), replaces)
+
+
+def _replaced(sent: object) -> tuple[str, ...]:
+    """The earlier changes of this device that the one sent replaced before they were
+    answered (comma-separated ids): one of them may have reached the server unanswered."""
+    if sent is None or sent == "":
+        return ()
+    ids = sent.lower().split(",") if isinstance(sent, str) else []
+    if not ids or len(ids) > REPLACED_MAX or not all(CLIENT_ID.fullmatch(i) for i in ids):
+        raise BadChangeId(field="replaces")
+    return tuple(ids)
 
 
 BASED_ON = "based_on:"  # + an item's id: when the answer the screen was built over was saved

@@ -196,3 +196,37 @@ def test_next_does_not_overwrite_a_newer_answer_from_another_device_and_shows_bo
         ].value
         == 7
     )
+
+
+def test_a_change_replacing_this_devices_own_unanswered_change_is_no_conflict(
+    client: TestClient, session: Session
+) -> None:
+    token, _url, assessment_id = start(client, session)
+    first = str(uuid.uuid4())
+    # The first change reached the server, its reply was lost; the person changed it again.
+    assert send(client, token, assessment_id, "3", client_id=first, based_on="0")[0] == 200
+    second = str(uuid.uuid4())
+    reply = send(client, token, assessment_id, "8", client_id=second, based_on="0", replaces=first)
+    assert reply[0] == 200 and "Saved" in reply[1]
+    assert stored(session, assessment_id) == 8
+    # Another device's answer after this device's own is still a conflict.
+    over = str(saved_at(reply[1]))
+    assert (
+        send(client, token, assessment_id, "5", client_id=str(uuid.uuid4()), based_on=over)[0]
+        == 200
+    )
+    late = send(
+        client,
+        token,
+        assessment_id,
+        "1",
+        client_id=str(uuid.uuid4()),
+        based_on="0",
+        replaces=second,
+    )
+    assert late[0] == 409 and "From the other device: 5" in late[1]
+    # The ids it names are ids.
+    bad = send(
+        client, token, assessment_id, "1", client_id=str(uuid.uuid4()), based_on="0", replaces="x"
+    )
+    assert bad[0] == 422 and stored(session, assessment_id) == 5
