@@ -325,3 +325,31 @@ def test_a_comment_typed_just_before_signing_out_is_sent_first(
     expect(page.get_by_label("Username")).to_be_visible()
     assert server_answers(engine, assessment_id) == {item: "Typed just now"}
     assert not signed_in(engine, person)
+
+
+def test_a_form_sent_offline_shows_the_offline_page_saying_nothing_was_sent(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    open_offline_ready(page, live_server, engine)
+    eventually(page, """async () => Boolean(await caches.match("/offline?lang=en"))""")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Svenska").click()  # the language form, offline
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    expect(page.get_by_text("Nothing was sent")).to_be_visible()
+
+
+def test_the_offline_page_kept_stays_when_the_new_one_cannot_be_fetched(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    open_offline_ready(page, live_server, engine)
+    eventually(page, """async () => Boolean(await caches.match("/offline?lang=en"))""")
+    page.context.set_offline(True)
+    # A page in Swedish (a kept screen) asks for the Swedish offline page, offline.
+    page.evaluate(
+        """async () => (await navigator.serviceWorker.ready).active.postMessage(
+          {type: "hello", account: "", lang: "sv", assets: []})"""
+    )
+    page.wait_for_timeout(1500)
+    assert page.evaluate("""async () => Boolean(await caches.match("/offline?lang=en"))""")
+    page.goto(f"{live_server}/plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
