@@ -19,6 +19,7 @@ from app.survey.definition import InstrumentDefinition, Item, ItemKind
 from app.survey.errors import (
     AnswerChangedElsewhere,
     AssessmentClosed,
+    BadChangeId,
     TextNotAllowed,
     UnknownItem,
     ValueOffScale,
@@ -27,6 +28,7 @@ from app.survey.models import Answer, AnswerChange, Assessment, AssessmentStatus
 from app.survey.service import assessment_definition, definition_of
 
 AnswerValue = int | str | None
+CLOCK_SKEW_MS = 60_000  # how far ahead of the server's clock a sent time may be
 
 
 def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValue) -> AnswerValue:
@@ -164,7 +166,11 @@ def save_change(
     if change is not None:
         earlier = _applied_before(session, assessment, change.client_id)
         if earlier is not None:
-            return Saved(cleaned, earlier)
+            if earlier.item_id != item_id:  # an id is one change of one question
+                raise BadChangeId(field="client_id")
+            return Saved(cleaned, earlier.saved_at)
+        if (change.based_on or 0) > epoch_ms(moment) + CLOCK_SKEW_MS:
+            raise BadChangeId(field="based_on")  # made over an answer saved in the future
         based_on = _own_base(session, assessment, item_id, change)
     _check_not_overtaken(session, assessment, item_id, cleaned, based_on, position)
     if change is not None:
@@ -174,11 +180,13 @@ def save_change(
     return Saved(cleaned, moment)
 
 
-def _applied_before(session: Session, assessment: Assessment, client_id: str) -> datetime | None:
-    """When the change with this id was saved, if it was. Read after the assessment's lock,
-    so a resend racing the first send waits for it, and finds it."""
+def _applied_before(
+    session: Session, assessment: Assessment, client_id: str
+) -> AnswerChange | None:
+    """The change with this id, if it was saved. Read after the assessment's lock, so a
+    resend racing the first send waits for it, and finds it."""
     return session.exec(
-        select(AnswerChange.saved_at).where(
+        select(AnswerChange).where(
             AnswerChange.assessment_id == assessment.id, AnswerChange.client_id == client_id
         )
     ).first()

@@ -43,9 +43,10 @@ def position_after(nav: str, number: int, theme_count: int, returning: bool) -> 
 def sent_answer(form: FormData) -> tuple[str, str | None, SentChange | None]:
     """The one answer an autosave sends: its item id and value, and what the device says of
     the change (`app/static/app.js` sends its id and what it was made over: a UUID, a time)."""
-    item_id = next(
-        (key for key in form if key not in NOT_ANSWERS and not key.startswith(BASED_ON)), ""
-    )
+    items = [key for key in form if key not in NOT_ANSWERS and not key.startswith(BASED_ON)]
+    if len(items) > 1:  # one answer at a time: never some of them silently
+        raise BadChangeId(field=items[1])
+    item_id = items[0] if items else ""
     value = form.get(item_id)
     return item_id, value if isinstance(value, str) else None, _sent_change(form)
 

@@ -230,3 +230,29 @@ def test_a_change_replacing_this_devices_own_unanswered_change_is_no_conflict(
         client, token, assessment_id, "1", client_id=str(uuid.uuid4()), based_on="0", replaces="x"
     )
     assert bad[0] == 422 and stored(session, assessment_id) == 5
+
+
+def test_a_reused_id_a_future_time_or_two_answers_at_once_are_refused(
+    client: TestClient, session: Session
+) -> None:
+    token, _url, assessment_id = start(client, session)
+    change = str(uuid.uuid4())
+    assert send(client, token, assessment_id, "6", client_id=change, based_on="0")[0] == 200
+    # The same id for another question: refused, nothing changes.
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    other = {"health.satisfaction": "3", "client_id": change, "based_on": "0"}
+    reply = client.post(f"/assessments/{assessment_id}/answer", data=other, headers=headers)
+    assert reply.status_code == 422
+    answers = service.answers_for(session, [assessment_id])[assessment_id]
+    assert "health.satisfaction" not in answers
+    # Made over an answer "saved" in the year 2286: refused, so it cannot pass every check.
+    future = send(
+        client, token, assessment_id, "1", client_id=str(uuid.uuid4()), based_on="9999999999999"
+    )
+    assert future[0] == 422 and stored(session, assessment_id) == 6
+    # Two answers in one autosave: refused, not one of them silently.
+    both = {ITEM: "2", "health.satisfaction": "4"}
+    reply = client.post(f"/assessments/{assessment_id}/answer", data=both, headers=headers)
+    assert reply.status_code == 422
+    session.expire_all()
+    assert stored(session, assessment_id) == 6
