@@ -21,11 +21,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, account: CurrentAccount) -> Response:
+def home(
+    request: Request,
+    session: SessionDep,
+    account: CurrentAccount,
+    changed: Annotated[int | None, Query(ge=1, le=INT_MAX)] = None,
+) -> Response:
     if account is None:
         return RedirectResponse("/signin", status_code=303)
     if account.role == Role.YOUNG_PERSON:
-        context = young_home(session, person=account)
+        context = young_home(session, person=account, changed=changed)
         context["ticked"] = request.query_params.get("step")  # "done", or "changed" meanwhile
         return render(request, "home_young.html", context)
     if account.role == Role.CASE_MANAGER:
@@ -43,7 +48,8 @@ def tick_next_step(
     """The big tick on the home page: the step is done, unless it changed meanwhile."""
     action, plan = found
     ticked = tick(session, actor=account, plan=plan, action=action, version=version)
-    return RedirectResponse(f"/?step={'done' if ticked else 'changed'}#next-step", 303)
+    after = "step=done" if ticked else f"step=changed&changed={action.id}"
+    return RedirectResponse(f"/?{after}#next-step", 303)
 
 
 @router.post("/language")

@@ -78,9 +78,34 @@ def test_a_step_changed_meanwhile_is_not_ticked(client: TestClient, session: Ses
         data={"version": str(stale), "csrf_token": token},
         follow_redirects=False,
     )
-    assert answer.headers["location"] == "/?step=changed#next-step"
+    assert answer.headers["location"] == f"/?step=changed&changed={sooner.id}#next-step"
     session.refresh(sooner)
     assert sooner.done is False
+    client.cookies.set("mylife_lang", "en")
+    home = client.get(answer.headers["location"]).text
+    assert "You changed this step in another window, so it was not marked done here." in home
+    # Changed by someone else: named, as the plan's history names them.
+    manager = make_case_manager(session, display_name="Kaisa Korhonen")
+    assign(session, manager, person)
+    plans.update_object(
+        session,
+        actor=manager,
+        plan=plan,
+        obj=sooner,
+        expected_version=sooner.version,
+        changes={"text": "A short CV"},
+    )
+    answer = client.post(
+        f"/next-step/{sooner.id}",
+        data={"version": str(stale + 1), "csrf_token": token},
+        follow_redirects=True,
+    )
+    said = "Kaisa Korhonen (case manager) changed this step meanwhile, so it was not marked done."
+    assert said in answer.text
+    # Another person's step is never named by its id in the address.
+    other = make_young_person(session)
+    _theirs, _ = plan_with_steps(session, other)
+    assert "changed this step" not in client.get(f"/?step=changed&changed={_theirs.id}").text
 
 
 def test_home_shows_the_circle_above_the_new_assessment_and_the_case_manager(
@@ -124,32 +149,41 @@ def test_a_missing_page_has_a_heading(client: TestClient, session: Session) -> N
     assert csrf_from(page.text)
 
 
-def test_a_next_step_someone_else_does_says_who(client: TestClient, session: Session) -> None:
-    """The next step may be the case manager's or a service's: the home page names them."""
+def test_the_next_step_is_the_persons_own_and_others_steps_are_only_said(
+    client: TestClient, session: Session
+) -> None:
+    """The big tick is for the person's own nearest step, even when a case manager's or a
+    service's is due sooner; what others are doing is listed, by name, without a tick."""
     person = make_young_person(session, locale="en")
+    kaisa = make_case_manager(session, display_name="Kaisa Korhonen")
+    mikko = make_case_manager(session, display_name="Mikko Mäkelä")
+    assign(session, kaisa, person)
+    assign(session, mikko, person)
     plan = plans.plan_of(
         session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
     )
     goal = plans.add_goal(session, actor=person, plan=plan, text="A flat", themes=[])
-    soon = local_today() + timedelta(days=1)
-    for owner, text, service in (
-        (ActionOwner.CASE_MANAGER, "Call the housing office", None),
-        (ActionOwner.SERVICE, "Book a viewing", "Housing services"),
+    today = local_today()
+    for owner, text, service, days in (
+        (ActionOwner.CASE_MANAGER, "Make a monthly budget together", None, -5),
+        (ActionOwner.SERVICE, "Check the housing allowance", "Kela", 1),
+        (ActionOwner.YOUNG_PERSON, "Book a meeting with the housing adviser", None, 7),
     ):
-        values = {"text": text, "owner": owner, "due_on": soon, "service_name": service}
-        action = plans.add_action(session, actor=person, plan=plan, goal=goal, values=values)
-        sign_in(client, person)
-        client.cookies.set("mylife_lang", "en")
-        home = client.get("/")
-        assert home.status_code == 200
-        step = home.text[home.text.index('id="next-step"') :].split("</section>")[0]
-        who = "your case manager" if service is None else service
-        assert text in step and f"Who: {who}" in step
-        plans.update_object(
-            session,
-            actor=person,
-            plan=plan,
-            obj=action,
-            expected_version=action.version,
-            changes={"done": True},
-        )
+        values = {
+            "text": text,
+            "owner": owner,
+            "due_on": today + timedelta(days=days),
+            "service_name": service,
+        }
+        plans.add_action(session, actor=kaisa, plan=plan, goal=goal, values=values)
+    sign_in(client, person)
+    client.cookies.set("mylife_lang", "en")
+    home = client.get("/").text
+    step = home[home.index('id="next-step"') :].split("</section>")[0]
+    assert "Book a meeting with the housing adviser" in step and "/next-step/" in step
+    assert "budget" not in step and "Kela" not in step
+    others = home[home.index('id="others-doing"') :].split("</section>")[0]
+    assert "What others are doing" in others and "<form" not in others
+    assert "Make a monthly budget together" in others and "Who: Kaisa Korhonen" in others
+    assert "Check the housing allowance" in others and "Who: Kela" in others
+    assert home.count('action="/next-step/') == 1

@@ -33,3 +33,13 @@ class NameLikeStaff(InvalidInput):
         "A staff member already uses this name. Write your name so that it can be told "
         "apart, for example with a middle name or the first letter of your last name."
     )
+
+
+class BirthDateInFuture(InvalidInput):
+    code = "birth-date-in-future"
+    message = N_("Your date of birth cannot be in the future. Check the year.")
+
+
+class BirthDateTooEarly(InvalidInput):
+    code = "birth-date-too-early"
+    message = N_("Check the year of your date of birth: it cannot be before %(year)s.")

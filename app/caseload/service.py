@@ -140,6 +140,7 @@ class CaseloadRow:
     also_with: tuple[team.Colleague, ...] = ()  # the person's other case managers
     new_assessment: bool = False  # completed after the reader last opened one of theirs
     standing: agreement.Standing = agreement.Standing.NOT_STARTED
+    last_agreed_at: datetime | None = None  # the plan's latest agreement, if any
 
     @property
     def urgency(self) -> tuple[bool, bool, bool]:
@@ -217,6 +218,7 @@ def _rows(
                 also_with=tuple(others.get(person_id, ())),
                 new_assessment=last_at is not None and (seen_at is None or seen_at < last_at),
                 standing=summaries.standing(plan, reader=actor.role),
+                last_agreed_at=plan.last_agreed_at if plan else None,
             )
         )
     return rows

@@ -16,7 +16,9 @@ from app.auth import service as auth_service
 from app.auth.models import Account, Role
 from app.auth.oidc import Identity
 from app.caseload.errors import (
+    BirthDateInFuture,
     BirthDateInvalid,
+    BirthDateTooEarly,
     FieldRequired,
     InvitationInvalid,
     NameLikeStaff,
@@ -34,18 +36,22 @@ USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
 
 
 def parse_birth_date(text: str) -> date:
-    parts = text.strip().replace("-", ".").replace("/", ".").split(".")
-    try:
-        if len(parts) == 3 and len(parts[0]) == 4:
-            day = date(int(parts[0]), int(parts[1]), int(parts[2]))
-        elif len(parts) == 3:
-            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        else:
+    """A date of birth as people write it (24.11.2008, also 2008-11-24): a real day, not in
+    the future, not before 1900. Any age is taken: this instrument is for 15–29, the versions
+    for younger children come later, and a young person is not turned away by their age."""
+    parts = [part.strip() for part in text.strip().replace("-", ".").replace("/", ".").split(".")]
+    if len(parts) == 3 and len(parts[0]) == 4:  # 2008-11-24
+        parts.reverse()
+    try:  # a year of four digits: "1.1.08" is no day anyone meant
+        if len(parts) != 3 or len(parts[2]) != 4:
             raise ValueError(text)
+        day = date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError as error:
         raise BirthDateInvalid(field="birth_date") from error
-    if not date(DATE_RANGE.start, 1, 1) <= day <= local_today():
-        raise BirthDateInvalid(field="birth_date")
+    if day > local_today():
+        raise BirthDateInFuture(field="birth_date")
+    if day.year < DATE_RANGE.start:
+        raise BirthDateTooEarly(field="birth_date", params={"year": DATE_RANGE.start})
     return day
 
 

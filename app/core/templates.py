@@ -37,6 +37,9 @@ def _day(value: date | datetime | None) -> str:
     return _date(value, "d.M.yyyy")
 
 
+day = _day  # for a sentence worded in Python that names a day (the plan's history)
+
+
 def _iso_day(value: str | None) -> str:
     """A day stored as ISO text (in a frozen snapshot), written like every other day."""
     return _day(date.fromisoformat(value)) if value else ""

@@ -17,12 +17,36 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.auth.models import Account, Role
+from app.auth.naming import describe, describe_account, role_label
 from app.core.errors import NotFound
-from app.core.i18n import N_, Labelled
+from app.core.i18n import N_, Labelled, gettext
 from app.core.types import saved_id, utcnow
 from app.plan import queries, service
-from app.plan.errors import AgreementMoved, NothingToAgree
+from app.plan.errors import (
+    AgreedMeanwhile,
+    AgreementMoved,
+    NothingToAgree,
+    PlanChangedByYou,
+    PlanChangedMeanwhile,
+    ProposedMeanwhile,
+)
 from app.plan.models import Plan, PlanAgreement, PlanState
+
+
+def same_side(role: str, other: str) -> bool:
+    """Whether two roles are on one side of an agreement: the young person is on theirs, every
+    member of staff (a case manager; a team member of another service, later) on the other.
+    Either side's proposal waits for the other side; whose words say so is decided by account
+    (`named`), never by role: a colleague's proposal is not the reader's own."""
+    return (role == Role.YOUNG_PERSON) == (other == Role.YOUNG_PERSON)
+
+
+def named(session: Session, account_id: int | None, role: str = "") -> str:
+    """Who proposed or agreed, as others see them; their role if the account is gone."""
+    account = session.get(Account, account_id) if account_id is not None else None
+    if account is not None:
+        return describe_account(account)
+    return role_label(role) or gettext("Someone")
 
 
 def snapshot(session: Session, *, plan: Plan) -> dict[str, Any]:
@@ -75,22 +99,44 @@ class Standing(Labelled):
     NOT_STARTED = "not_started", N_("not started")
     EMPTY = "empty", N_("draft (no goals)")
     DRAFT = "draft", N_("draft")
+    CHANGED = "changed", N_("changed since agreed on %(date)s")  # a draft, agreed before
     YOURS = "yours", N_("waiting for your agreement")  # the other side proposed it
-    THEIRS = "theirs", N_("proposed, waiting for the other side")
+    THEIRS = "theirs", N_("proposed, waiting for %(name)s")
     AGREED = "agreed", N_("agreed")
+
+    def says(self, *, young: bool, person: str, agreed_on: str = "") -> str:
+        """The standing in words for its reader: whose agreement is awaited (`person` to a
+        member of staff, "your case manager" to the young person), and since when a changed
+        plan was agreed on (`agreed_on`, a day as written)."""
+        if self is Standing.THEIRS and young:
+            return gettext("proposed, waiting for your case manager")
+        if self is Standing.THEIRS:
+            return gettext(self._words[0], name=person)
+        if self is Standing.CHANGED:
+            return gettext(self._words[0], date=agreed_on)
+        return self.label
 
 
 def standing_of(
-    state: PlanState | None, *, goals: int, proposed_by_role: str | None, reader: str
+    state: PlanState | None,
+    *,
+    goals: int,
+    proposed_by_role: str | None,
+    reader: str,
+    agreed_before: bool = False,
 ) -> Standing:
-    """The rule for lists (the caseload): a plan without goals is an empty draft; a proposal is
-    the reader's to agree to unless the reader's side made it. `state` None: no plan yet."""
+    """The rule for lists (the caseload): a plan without goals is an empty draft, a draft agreed
+    on before has changed since; a proposal is the reader's to agree to unless the reader's
+    side made it. `state` None: no plan yet."""
     if state is None:
         return Standing.NOT_STARTED
     if state is PlanState.AGREED:
         return Standing.AGREED
     if state is PlanState.PROPOSED:
-        return Standing.THEIRS if proposed_by_role == str(reader) else Standing.YOURS
+        mine = proposed_by_role is not None and same_side(proposed_by_role, reader)
+        return Standing.THEIRS if mine else Standing.YOURS
+    if agreed_before:
+        return Standing.CHANGED
     return Standing.DRAFT if goals else Standing.EMPTY
 
 
@@ -129,14 +175,40 @@ def _check(
     session: Session, actor: Account, plan: Plan, found: PlanAgreement | None, seen: Seen | None
 ) -> None:
     """Refuse an empty plan; refuse a choice made on a plan or agreement that has changed
-    since (proposing what the other side has just proposed is not agreeing to it)."""
+    since, saying what happened (proposing what the other side has just proposed is not
+    agreeing to it)."""
     if not queries.has_goals(session, plan=plan):
         raise NothingToAgree(field="agreement")
     if seen is None:
         return
-    others = found is not None and Role(found.proposed_by_role) != actor.role
-    if seen.revision != plan.content_revision or seen.agreeing != others:
+    if seen.revision != plan.content_revision:
+        raise _changed(session, actor, plan)
+    if found is not None and found.agreed_at is not None and found.agreed_by_id != actor.id:
+        name = named(session, found.agreed_by_id)
+        raise AgreedMeanwhile(field="agreement", params={"name": name})
+    others = found is not None and not same_side(found.proposed_by_role, actor.role)
+    if found is not None and seen.agreeing != others:
+        raise _proposed(session, found)
+    if seen.agreeing != others:
         raise AgreementMoved(field="agreement")
+    if found is not None and not others and found.proposed_by_id != actor.id:
+        raise _proposed(session, found)  # a colleague on the actor's side, meanwhile
+
+
+def _changed(session: Session, actor: Account, plan: Plan) -> AgreementMoved:
+    """The plan's content changed since the page: by whom (its latest content change)."""
+    change = queries.change_at(session, plan=plan, revision=plan.content_revision)
+    if change is None:
+        return AgreementMoved(field="agreement")
+    if change.actor_id == actor.id:
+        return PlanChangedByYou(field="agreement")
+    name = describe(change.actor_name, change.actor_role, change.actor_organisation)
+    return PlanChangedMeanwhile(field="agreement", params={"name": name})
+
+
+def _proposed(session: Session, found: PlanAgreement) -> AgreementMoved:
+    name = named(session, found.proposed_by_id, found.proposed_by_role)
+    return ProposedMeanwhile(field="agreement", params={"name": name})
 
 
 def agree(
@@ -152,9 +224,9 @@ def agree(
     _check(session, actor, locked, found, seen)
     if found is None:
         found = _propose(session, actor, locked)
-        if seen is not None and Role(found.proposed_by_role) != actor.role:
-            raise AgreementMoved(field="agreement")  # the other side's, made at this moment
-    if found.agreed_at is None and Role(found.proposed_by_role) != actor.role:
+        if seen is not None and found.proposed_by_id != actor.id:
+            raise _proposed(session, found)  # someone else's, made at this moment
+    if found.agreed_at is None and not same_side(found.proposed_by_role, actor.role):
         found.agreed_by_id = actor.id
         found.agreed_at = utcnow()
         session.add(found)

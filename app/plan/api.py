@@ -99,7 +99,9 @@ class Edit:
             )
         except StaleEdit as error:
             if by_header:
-                raise PreconditionFailed(field="If-Match", extra=error.extra) from error
+                raise PreconditionFailed(
+                    error.message, field="If-Match", params=error.params, extra=error.extra
+                ) from error
             raise
         _tagged(self.response, obj)
         return obj

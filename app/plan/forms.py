@@ -10,7 +10,8 @@ from app.core.errors import AppError, FieldError, InvalidInput
 from app.core.forms import text_fields
 from app.plan.agreement import Seen
 from app.plan.errors import DateInvalid, TextRequired
-from app.plan.models import ActionOwner, GoalStatus
+from app.plan.models import GoalStatus
+from app.plan.owners import read_choice
 
 ACTION_FIELDS = ["text", "owner", "service_name", "due_on"]
 REVIEW_FIELDS = ["held_on", "agreed", "changed", "next_review_on"]
@@ -36,6 +37,16 @@ def _choice(form: FormData, name: str, allowed: type[Any], problems: list[FieldE
     except ValueError:
         problems.extend(TextRequired(field=name).errors)
         return None
+
+
+def _owner(form: FormData, problems: list[FieldError]) -> dict[str, Any]:
+    """Who does an action, as the form chose it: a kind and, for a named person, their id."""
+    try:
+        owner, owner_id = read_choice(str(form.get("owner") or ""))
+    except ValueError:
+        problems.extend(TextRequired(field="owner").errors)
+        return {"owner": None}
+    return {"owner": owner, "owner_id": owner_id}
 
 
 def version(form: FormData) -> int:
@@ -77,11 +88,14 @@ def action(form: FormData, *, partial: bool = False) -> dict[str, Any]:
     problems: list[FieldError] = []
     readers = {
         "text": lambda: str(form.get("text") or ""),
-        "owner": lambda: _choice(form, "owner", ActionOwner, problems),
         "service_name": lambda: str(form.get("service_name") or "") or None,
         "due_on": lambda: _date(form, "due_on", problems),
     }
-    values = {name: read() for name, read in readers.items() if not partial or name in form}
+    values: dict[str, Any] = {
+        name: read() for name, read in readers.items() if not partial or name in form
+    }
+    if not partial or "owner" in form:
+        values.update(_owner(form, problems))
     if "done_present" in form:
         values["done"] = form.get("done") == "on"
     _raise(problems)

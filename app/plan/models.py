@@ -27,6 +27,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlmodel import Field, SQLModel, col
 from sqlmodel._compat import SQLModelConfig
 
+from app.core.bounds import INT_MAX
 from app.core.columns import foreign_key
 from app.core.i18n import N_, Labelled, gettext
 from app.core.schemas import BODY_CONFIG, Body, IsoDate, Version, max_length, no_nul, visible
@@ -91,36 +92,12 @@ class Goal(GoalBase, Versioned, table=True):
 
 
 class ActionOwner(Labelled):
-    """Who does an action; its label says who in general: "the young person", "a service"."""
+    """Who does an action; its label says who in general: "the young person", "a service".
+    A reader is told who by name, or "you" (`app/plan/owners.py` `Reader.who`)."""
 
     YOUNG_PERSON = "young_person", N_("the young person")
     CASE_MANAGER = "case_manager", N_("the case manager")
     SERVICE = "service", N_("a service")
-
-    def seen_by(self, *, mine: bool, person_name: str, managing: bool = False) -> str:
-        """Who, as the reader says it: "you" and "your case manager" in the young person's own
-        plan; to a case manager (`managing`) the person's name and "you" for the case manager."""
-        if self is ActionOwner.YOUNG_PERSON:
-            return gettext("you") if mine else person_name
-        if self is ActionOwner.CASE_MANAGER and mine:
-            return gettext("your case manager")
-        if self is ActionOwner.CASE_MANAGER and managing:
-            return gettext("you")
-        return self.label
-
-    def choice_label(self, *, mine: bool, person_name: str, managing: bool = False) -> str:
-        """Who, as a choice in the action form (a service is named in its own field)."""
-        if self is ActionOwner.SERVICE:
-            return gettext("a service (name it below)")
-        return self.seen_by(mine=mine, person_name=person_name, managing=managing)
-
-    def who(
-        self, service_name: str | None, *, mine: bool, person_name: str, managing: bool = False
-    ) -> str:
-        """Who does one action, as the reader says it, or the service by its name."""
-        if self is ActionOwner.SERVICE:
-            return service_name or ""
-        return self.seen_by(mine=mine, person_name=person_name, managing=managing)
 
 
 class PlanState(Labelled):
@@ -157,6 +134,9 @@ class PlanAction(ActionBase, Versioned, table=True):
     goal_id: int = foreign_key("goal.id")
     plan_id: int = foreign_key("plan.id")
     owner: ActionOwner = Field(sa_type=String(20))
+    # The staff account that does it, when a case manager does (a team member, later): the
+    # reader is told "you" only when it is theirs, and everyone else reads their name.
+    owner_id: int | None = foreign_key("account.id", nullable=True, ondelete="SET NULL")
     service_name: str | None = Field(default=None, max_length=SERVICE_NAME_MAX)
     done: bool = False
 
@@ -234,8 +214,17 @@ class PlanAgreement(SQLModel, table=True):
 # --- API schemas, on the base models ----------------------------------------------
 
 
-class PersonOwner(Body):
-    kind: Literal["young_person", "case_manager"]
+class YoungPersonOwner(Body):
+    kind: Literal["young_person"]
+
+
+class CaseManagerOwner(Body):
+    kind: Literal["case_manager"]
+    account_id: Annotated[int, Strict(), PydanticField(ge=1, le=INT_MAX)] | None = PydanticField(
+        default=None,
+        description="Which of the person's case managers does it; if left out, the one "
+        "adding it, or the person's only case manager",
+    )
 
 
 class ServiceOwner(Body):
@@ -243,7 +232,10 @@ class ServiceOwner(Body):
     name: Annotated[str, Strict(), visible(SERVICE_NAME_MAX)]
 
 
-Owner = Annotated[PersonOwner | ServiceOwner, PydanticField(discriminator="kind")]
+PersonOwner = YoungPersonOwner | CaseManagerOwner
+Owner = Annotated[
+    YoungPersonOwner | CaseManagerOwner | ServiceOwner, PydanticField(discriminator="kind")
+]
 # A response always has every field, those with a default too.
 PUBLIC_CONFIG = SQLModelConfig(json_schema_serialization_defaults_required=True)
 EDITED_ON = "The version the edit was made on (or send If-Match)"
@@ -292,7 +284,11 @@ class ReviewUpdate(ReviewBase):
 
 def owner_values(owner: PersonOwner | ServiceOwner) -> dict[str, Any]:
     """The API's owner object as the plan's columns."""
-    return {"owner": owner.kind, "service_name": getattr(owner, "name", None)}
+    return {
+        "owner": owner.kind,
+        "owner_id": getattr(owner, "account_id", None),
+        "service_name": getattr(owner, "name", None),
+    }
 
 
 class ActionPublic(ActionBase):
@@ -309,7 +305,9 @@ class ActionPublic(ActionBase):
         owner: PersonOwner | ServiceOwner = (
             ServiceOwner(kind="service", name=action.service_name or "")
             if action.owner == ActionOwner.SERVICE
-            else PersonOwner(kind=str(action.owner))
+            else CaseManagerOwner(kind="case_manager", account_id=action.owner_id)
+            if action.owner == ActionOwner.CASE_MANAGER
+            else YoungPersonOwner(kind="young_person")
         )
         values = action.model_dump(include={"id", "version", "goal_id", "text", "due_on", "done"})
         return cls(**values, owner=owner)
@@ -336,7 +334,11 @@ class AgreementPublic(SQLModel):
     id: int
     revision: int
     proposed_by_role: str
+    proposed_by_id: int | None = PydanticField(
+        description="Who proposed it (None: an account since removed)"
+    )
     proposed_at: datetime
+    agreed_by_id: int | None = PydanticField(description="Who agreed to it, once agreed")
     agreed_at: datetime | None
 
 

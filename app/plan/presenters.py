@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.auth.models import Account, Role
-from app.auth.naming import describe, describe_account, role_label
+from app.auth.models import Account
+from app.auth.naming import describe
 from app.core.i18n import N_, gettext
+from app.core.templates import day
 from app.core.types import local_today
-from app.plan import agreement, etags, queries
+from app.plan import agreement, etags, queries, timeline
 from app.plan.models import (
     ActionPublic,
     AgreementPublic,
@@ -25,9 +26,12 @@ from app.plan.models import (
     PlanAgreement,
     PlanChange,
     PlanPublic,
+    PlanState,
     Review,
     ReviewPublic,
 )
+from app.plan.owners import choice_value, reader_for
+from app.plan.timeline import field_label
 from app.survey import service as survey
 
 
@@ -115,14 +119,6 @@ def person_of(session: Session, plan: Plan) -> Account:
     return person
 
 
-def named(session: Session, account_id: int | None, role: str) -> str:
-    """Who proposed or agreed, as others see them; their role if the account is gone."""
-    account = session.get(Account, account_id) if account_id is not None else None
-    if account is not None:
-        return describe_account(account)
-    return role_label(role) or gettext("Someone")
-
-
 # A short confirmation beside what was just saved: `?saved=<what>&at=<where>#<where>`.
 SAVED_NOTES = {
     "goal-added": N_("The goal is added."),
@@ -143,15 +139,6 @@ SAVED_AT = re.compile(r"goal-[0-9]{1,9}|reviews|agreement")
 class SavedNote:
     at: str  # the id of the part of the page it is shown in
     text: str
-
-
-def reader_of(actor: Account, plan: Plan) -> dict[str, bool]:
-    """Whose eyes the plan is read with: the young person's own (`mine`: "you", "your case
-    manager") or a case manager's (`managing`: the person's name, "you" for the case manager)."""
-    return {
-        "mine": actor.id == plan.young_person_id,
-        "managing": actor.role == Role.CASE_MANAGER,
-    }
 
 
 def saved_note(query: Mapping[str, str]) -> SavedNote | None:
@@ -175,103 +162,106 @@ def page(
     whole = queries.view(session, plan=plan)
     focus = queries.focus_suggestions(session, plan=plan)
     state = agreement.status(session, plan=plan)
-    proposal = state.proposal
+    person = person_of(session, plan)
+    owner_ids = {a.owner_id for g in whole.goals for a in g.actions}
+    reader = reader_for(session, actor=actor, person=person, owner_ids=owner_ids)
     return {
         "plan": plan,
         "etag": etags.plan_etag(plan, state.current),
-        "person": person_of(session, plan),
-        **reader_of(actor, plan),
+        "person": person,
+        "mine": reader.mine,
+        "reader": reader,
         "whole": whole,
         "state": state,
-        "proposer": named(session, proposal.proposed_by_id, proposal.proposed_by_role)
-        if proposal
-        else "",
+        "box": agreement_box(
+            session, state=state, reader=actor, person=person, goals=bool(whole.goals)
+        ),
         "titles": theme_titles(session),
         "focus": {f.theme_id: f for f in focus},
         "forms": forms or {},
         "saved": saved,
-        "field_label": field_label,
+        "field_label": partial(field_label, person="" if reader.mine else person.display_name),
+        "choice_value": choice_value,
         "today": local_today(),
     }
 
 
-# How the history and the error summaries name a field: a form's own label first.
-FIELD_LABELS = {
-    "text": N_("Text"),
-    "themes": N_("Themes"),
-    "status": N_("Status"),
-    "owner": N_("Who"),
-    "service_name": N_("Service"),
-    "due_on": N_("By when"),
-    "done": N_("Done"),
-    "held_on": N_("Date of the review"),
-    "agreed": N_("What was agreed"),
-    "changed": N_("What has changed"),
-    "next_review_on": N_("Next review"),
-    "goal.text": N_("The goal in your own words"),
-    "goal.themes": N_("Themes this goal is about"),
-    "action.text": N_("What is done"),
-    "action.owner": N_("Who does it"),
-    "action.service_name": N_("Service, if a service does it"),
-}
-# What happened, as one whole sentence per object and kind of change: by someone (`who`),
-# and as the reader's own change.
-CHANGE_SENTENCES = {
-    ("goal", "created"): (N_("%(who)s added a goal"), N_("You added a goal")),
-    ("goal", "updated"): (N_("%(who)s changed a goal"), N_("You changed a goal")),
-    ("action", "created"): (N_("%(who)s added an action"), N_("You added an action")),
-    ("action", "updated"): (N_("%(who)s changed an action"), N_("You changed an action")),
-    ("action", "done"): (N_("%(who)s marked an action done"), N_("You marked an action done")),
-    ("action", "not-done"): (
-        N_("%(who)s marked an action not done"),
-        N_("You marked an action not done"),
-    ),
-    ("review", "created"): (N_("%(who)s recorded a review"), N_("You recorded a review")),
-    ("review", "updated"): (N_("%(who)s changed a review"), N_("You changed a review")),
-}
+@dataclass(frozen=True)
+class AgreementBox:
+    """The agreement box as its reader reads it: where the plan stands (`says`), whether that
+    is the reader's own act (`settled`: the confirmation after they proposed or agreed), the
+    one choice they have ("agree", "propose" or none) and whether it is asked of them."""
+
+    says: str
+    choice: str = ""
+    settled: bool = False
+    asks: bool = False
 
 
-def field_label(key: str, kind: str = "") -> str:
-    """A field's name in the reader's language: a form's own label (`kind`: goal, action),
-    else the field's; the key itself for an unknown one."""
-    label = FIELD_LABELS.get(f"{kind}.{key}") or FIELD_LABELS.get(key)
-    return gettext(label) if label else key
+def agreement_box(
+    session: Session, *, state: agreement.Status, reader: Account, person: Account, goals: bool
+) -> AgreementBox:
+    """Who did what about the agreement, by account: "you" only for the reader's own act."""
+    if state.state is PlanState.AGREED and state.last_agreed is not None:
+        return _agreed(session, state.last_agreed, reader)
+    if state.state is PlanState.PROPOSED and state.proposal is not None:
+        return _proposed(session, state.proposal, reader, person)
+    if not goals:
+        return AgreementBox(
+            gettext("Add a goal first. Then you can propose the plan to be agreed on.")
+        )
+    last = state.last_agreed
+    if last is None:
+        return AgreementBox("", choice="propose")
+    on = day(last.agreed_at)
+    if reader.id in (last.proposed_by_id, last.agreed_by_id):
+        says = gettext("The plan has changed since you agreed on it (%(date)s).", date=on)
+    else:
+        says = gettext("The plan has changed since it was agreed on (%(date)s).", date=on)
+    return AgreementBox(says, choice="propose")
 
 
-def _change_kind(change: PlanChange) -> str:
-    """created or updated; an action ticked done (or not), when that is all that changed."""
-    before = change.before or {}
-    differs = {k for k, v in change.after.items() if k != "version" and before.get(k) != v}
-    if change.kind == "updated" and change.object_type == "action" and differs == {"done"}:
-        return "done" if change.after["done"] else "not-done"
-    return change.kind
+def _agreed(session: Session, found: PlanAgreement, reader: Account) -> AgreementBox:
+    on = day(found.agreed_at)
+    proposer = agreement.named(session, found.proposed_by_id, found.proposed_by_role)
+    if reader.id == found.proposed_by_id or reader.id == found.agreed_by_id:
+        other = found.agreed_by_id if reader.id == found.proposed_by_id else found.proposed_by_id
+        name = agreement.named(session, other) if other == found.agreed_by_id else proposer
+        says = gettext("You and %(name)s agreed on this version (%(date)s).", name=name, date=on)
+        return AgreementBox(says, settled=True)
+    agreer = agreement.named(session, found.agreed_by_id)
+    return AgreementBox(
+        gettext(
+            "%(first)s and %(second)s agreed on this version (%(date)s).",
+            first=proposer,
+            second=agreer,
+            date=on,
+        )
+    )
 
 
-def change_sentence(change: PlanChange, reader: Account | None = None) -> str:
-    """Who did what to what, e.g. "Kaisa Korhonen (case manager) added a goal"; the reader's
-    own change "You added a goal"."""
-    key = (change.object_type, _change_kind(change))
-    theirs, own = CHANGE_SENTENCES.get(key, CHANGE_SENTENCES["review", "updated"])
-    if reader is not None and change.actor_id == reader.id:
-        return gettext(own)
-    who = describe(change.actor_name, change.actor_role, change.actor_organisation)
-    return gettext(theirs, who=who)
-
-
-def history_page(
-    session: Session, *, actor: Account, plan: Plan, goal: Goal | None = None
-) -> dict[str, Any]:
-    """Every change to the plan, or to one goal, with the words the page shows."""
-    return {
-        "plan": plan,
-        "changes": queries.history(session, plan=plan, goal_id=goal.id if goal else None),
-        "goal": goal,
-        "titles": theme_titles(session),
-        "person": person_of(session, plan),
-        **reader_of(actor, plan),
-        "field_label": field_label,
-        "change_sentence": partial(change_sentence, reader=actor),
-    }
+def _proposed(
+    session: Session, found: PlanAgreement, reader: Account, person: Account
+) -> AgreementBox:
+    if found.proposed_by_id == reader.id:
+        if reader.id == person.id:
+            says = gettext("You proposed this version. Waiting for your case manager to agree.")
+        else:
+            says = gettext(
+                "You proposed this version. Waiting for %(name)s to agree.",
+                name=person.display_name,
+            )
+        return AgreementBox(says, settled=True)
+    name = agreement.named(session, found.proposed_by_id, found.proposed_by_role)
+    if agreement.same_side(found.proposed_by_role, reader.role):
+        says = gettext(
+            "%(name)s proposed this version. Waiting for %(person)s to agree.",
+            name=name,
+            person=person.display_name,
+        )
+        return AgreementBox(says)
+    says = gettext("%(name)s proposed this version. Do you agree?", name=name)
+    return AgreementBox(says, choice="agree", asks=True)
 
 
 @dataclass
@@ -302,17 +292,20 @@ def changed_since(session: Session, *, plan: Plan, revision: int, reader: Accoun
     return found
 
 
-def agreement_news(session: Session, *, state: agreement.Status, reader: Account) -> str:
-    """What the other side just did about the agreement, in words ('' if it was the reader)."""
+def agreement_news(
+    session: Session, *, state: agreement.Status, reader: Account, person: Account
+) -> str:
+    """What someone else just did about the agreement, in words ('' if it was the reader)."""
     found = state.current
     if found is None:
         return ""
     if found.agreed_at is not None and found.agreed_by_id != reader.id:
-        who = named(session, found.agreed_by_id, "")
-        return gettext("%(name)s agreed: you have both agreed on this version.", name=who)
-    if found.agreed_at is None and Role(found.proposed_by_role) != reader.role:
-        who = named(session, found.proposed_by_id, found.proposed_by_role)
-        return gettext("%(name)s proposed this version. Do you agree?", name=who)
+        who = agreement.named(session, found.agreed_by_id)
+        if found.proposed_by_id == reader.id:
+            return gettext("%(name)s agreed: you have both agreed on this version.", name=who)
+        return gettext("%(name)s agreed on this version: the plan is agreed.", name=who)
+    if found.agreed_at is None and found.proposed_by_id != reader.id:
+        return _proposed(session, found, reader, person).says
     return ""
 
 
@@ -321,5 +314,35 @@ def live(session: Session, *, actor: Account, poll: etags.PlanPoll) -> Context:
     context = page(session, actor=actor, plan=poll.plan)
     changed = changed_since(session, plan=poll.plan, revision=poll.since, reader=actor)
     if poll.agreement_moved:
-        changed.agreement = agreement_news(session, state=context["state"], reader=actor)
+        changed.agreement = agreement_news(
+            session, state=context["state"], reader=actor, person=context["person"]
+        )
     return {**context, "changed": changed}
+
+
+def history_page(
+    session: Session, *, actor: Account, plan: Plan, goal: Goal | None = None
+) -> Context:
+    """Every change to the plan (with its proposals and agreements), or to one goal."""
+    person, titles = person_of(session, plan), theme_titles(session)
+    found = timeline.entries(
+        session, actor=actor, plan=plan, person=person, titles=titles, goal=goal
+    )
+    return {"plan": plan, "goal": goal, "entries": found, "person": person}
+
+
+def agreed_page(session: Session, *, actor: Account, plan: Plan, found: PlanAgreement) -> Context:
+    """An agreed version, with who does each action as the reader says it."""
+    person = person_of(session, plan)
+    owner_ids = {
+        action.get("owner_id") for goal in found.snapshot["goals"] for action in goal["actions"]
+    }
+    reader = reader_for(session, actor=actor, person=person, owner_ids=owner_ids)
+    return {
+        "plan": plan,
+        "mine": reader.mine,
+        "reader": reader,
+        "agreement": found,
+        "titles": theme_titles(session),
+        "person": person,
+    }

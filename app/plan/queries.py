@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from app.core.types import saved_id
-from app.plan.models import Goal, Plan, PlanAction, PlanChange, Review
+from app.plan.models import Goal, Plan, PlanAction, PlanAgreement, PlanChange, Review
 from app.survey import queries as survey_queries
 from app.survey import service as survey
 
@@ -90,6 +90,41 @@ def history(
     if goal_id is not None:
         statement = statement.where(PlanChange.goal_id == goal_id)
     return list(session.exec(statement.order_by(col(PlanChange.revision).desc())).all())
+
+
+def last_change(
+    session: Session, *, plan: Plan, object_type: str, object_id: int
+) -> PlanChange | None:
+    """The latest change to one object of the plan (who made its current version)."""
+    statement = (
+        select(PlanChange)
+        .where(
+            PlanChange.plan_id == plan.id,
+            PlanChange.object_type == object_type,
+            PlanChange.object_id == object_id,
+        )
+        .order_by(col(PlanChange.revision).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def agreements_of(session: Session, *, plan: Plan) -> list[PlanAgreement]:
+    """Every proposal of the plan (agreed on or not), the oldest first."""
+    statement = (
+        select(PlanAgreement)
+        .where(PlanAgreement.plan_id == plan.id)
+        .order_by(col(PlanAgreement.revision))
+    )
+    return list(session.exec(statement).all())
+
+
+def change_at(session: Session, *, plan: Plan, revision: int) -> PlanChange | None:
+    """The change that made one revision of the plan."""
+    statement = select(PlanChange).where(
+        PlanChange.plan_id == plan.id, PlanChange.revision == revision
+    )
+    return session.exec(statement).first()
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,15 @@ from sqlmodel import Session, col
 from app.audit.actions import AuditAction
 from app.auth import access
 from app.auth.models import Account
+from app.auth.naming import describe
 from app.core.bounds import storable_text
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.schemas import max_length
 from app.core.types import saved_id, utcnow
-from app.plan import queries
+from app.plan import owners, queries
 from app.plan.errors import (
+    ChangedByOther,
+    ChangedByYou,
     NextReviewBeforeReview,
     ServiceNameRequired,
     StaleEdit,
@@ -43,7 +46,7 @@ Editable = Goal | PlanAction | Review
 AnyEditable = TypeVar("AnyEditable", Goal, PlanAction, Review)
 FIELDS: dict[str, tuple[str, ...]] = {
     "goal": ("text", "themes", "status"),
-    "action": ("goal_id", "text", "owner", "service_name", "due_on", "done"),
+    "action": ("goal_id", "text", "owner", "owner_id", "service_name", "due_on", "done"),
     "review": ("held_on", "agreed", "changed", "next_review_on"),
 }
 NOT_EMPTY = ("text", "themes", "status", "owner", "held_on", "done", "agreed", "changed")
@@ -51,7 +54,7 @@ NOT_EMPTY = ("text", "themes", "status", "owner", "held_on", "done", "agreed", "
 # status, an action's `done` and the reviews are progress: they never undo an agreement.
 AGREED: dict[str, tuple[str, ...]] = {
     "goal": ("text", "themes"),
-    "action": ("goal_id", "text", "owner", "service_name", "due_on"),
+    "action": ("goal_id", "text", "owner", "owner_id", "service_name", "due_on"),
     "review": (),
 }
 
@@ -266,10 +269,15 @@ def _create(session: Session, *, actor: Account, plan: Plan, obj: Editable) -> E
 
 
 def _write(
-    session: Session, obj: Editable, expected_version: int, changes: Mapping[str, Any]
+    session: Session,
+    actor: Account,
+    plan: Plan,
+    obj: Editable,
+    expected_version: int,
+    changes: Mapping[str, Any],
 ) -> None:
-    """One `UPDATE ... WHERE version = expected`; StaleEdit, with the current object, if the
-    object changed since."""
+    """One `UPDATE ... WHERE version = expected`; StaleEdit, with the current object and who
+    made it, if the object changed since."""
     model = type(obj)
     result = session.execute(
         update(model)
@@ -278,7 +286,22 @@ def _write(
     )
     session.refresh(obj)
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleEdit(field="version", extra={"current": data(obj)})
+        raise _stale(session, actor, plan, obj)
+
+
+def _stale(session: Session, actor: Account, plan: Plan, obj: Editable) -> StaleEdit:
+    """The refusal of a stale edit, saying who made the version it missed (the object's
+    latest change in the history): a name, or the actor themself in another window."""
+    extra: dict[str, object] = {"current": data(obj)}
+    last = queries.last_change(
+        session, plan=plan, object_type=object_type(obj), object_id=saved_id(obj.id)
+    )
+    if last is not None and last.actor_id == actor.id:
+        return ChangedByYou(field="version", extra=extra)
+    if last is not None:
+        name = describe(last.actor_name, last.actor_role, last.actor_organisation)
+        return ChangedByOther(field="version", extra=extra, params={"name": name})
+    return StaleEdit(field="version", extra=extra)
 
 
 # --- the use cases -------------------------------------------------------------------
@@ -294,6 +317,8 @@ def add_object(
     **parents: int,
 ) -> AnyEditable:
     cleaned = _clean(session, model, values)
+    if model is PlanAction:
+        cleaned = owners.with_owner(session, actor, plan, cleaned)
     _check(model, cleaned)
     plan = stored(session, plan)
     obj = model(**{"plan_id": saved_id(plan.id), **parents, **cleaned})
@@ -336,10 +361,12 @@ def update_object(
     change as stale; a change to nothing that differs is no change (and never stale)."""
     model = type(obj)
     cleaned = _clean(session, model, changes)
+    if isinstance(obj, PlanAction):
+        cleaned = owners.with_owner(session, actor, plan, cleaned, obj)
     _check(model, {**{name: getattr(obj, name) for name in FIELDS[object_type(obj)]}, **cleaned})
     before = data(obj)
     differing = {k: v for k, v in cleaned.items() if before.get(k) != data_value(v)}
     if differing:
-        _write(session, obj, expected_version, differing)
+        _write(session, actor, plan, obj, expected_version, differing)
         _record(session, actor=actor, plan=plan, obj=obj, kind="updated", before=before)
     return obj

@@ -4,7 +4,7 @@ review, in one query however many plans. Checks nothing (the caller has checked 
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -22,10 +22,11 @@ class PlanSummary:
     overdue_actions: int
     next_review_on: date | None  # the latest a review has set
     proposed_by_role: str | None  # of the current revision's proposal, if any
+    last_agreed_at: datetime | None = None  # when its latest agreed version was agreed on
 
 
 def standing(summary: PlanSummary | None, *, reader: str) -> agreement.Standing:
-    """Whose move it is, as `reader` reads it in a list (None: no plan yet)."""
+    """Whose move it is, as `reader` (a role) reads it in a list (None: no plan yet)."""
     if summary is None:
         return agreement.standing_of(None, goals=0, proposed_by_role=None, reader=reader)
     return agreement.standing_of(
@@ -33,6 +34,7 @@ def standing(summary: PlanSummary | None, *, reader: str) -> agreement.Standing:
         goals=summary.goals,
         proposed_by_role=summary.proposed_by_role,
         reader=reader,
+        agreed_before=summary.last_agreed_at is not None,
     )
 
 
@@ -46,6 +48,7 @@ def plan_summaries(
     overdue = _per_plan(PlanAction.plan_id, func.count(), PlanAction.overdue(today))
     goals = _per_plan(Goal.plan_id, func.count())
     upcoming = _per_plan(Review.plan_id, func.max(Review.next_review_on))
+    agreed = _per_plan(PlanAgreement.plan_id, func.max(col(PlanAgreement.agreed_at)))
     statement = (
         select(
             col(Plan.young_person_id),
@@ -55,25 +58,36 @@ def plan_summaries(
             func.coalesce(goals.c.value, 0),
             func.coalesce(overdue.c.value, 0),
             upcoming.c.value,
+            agreed.c.value,
         )
         .outerjoin(PlanAgreement, agreement.of_current_revision())
         .outerjoin(goals, goals.c.plan_id == col(Plan.id))
         .outerjoin(overdue, overdue.c.plan_id == col(Plan.id))
         .outerjoin(upcoming, upcoming.c.plan_id == col(Plan.id))
+        .outerjoin(agreed, agreed.c.plan_id == col(Plan.id))
         .where(col(Plan.young_person_id).in_(person_ids))
     )
-    return {
-        person_id: PlanSummary(
-            state=agreement.state_of(agreement_id, agreed_at),
-            goals=int(goal_count),
-            overdue_actions=int(late),
-            next_review_on=next_on,
-            proposed_by_role=proposed_by,
-        )
-        for person_id, agreement_id, agreed_at, proposed_by, goal_count, late, next_on in (
-            session.execute(statement)
-        )
-    }
+    return {row[0]: _summary(*row[1:]) for row in session.execute(statement)}
+
+
+def _summary(
+    agreement_id: int | None,
+    agreed_at: datetime | None,
+    proposed_by: str | None,
+    goals: int,
+    late: int,
+    next_on: date | None,
+    last_agreed: datetime | None,
+) -> PlanSummary:
+    """One plan's row of `plan_summaries`, its state decided by the agreement's rule."""
+    return PlanSummary(
+        state=agreement.state_of(agreement_id, agreed_at),
+        goals=int(goals),
+        overdue_actions=int(late),
+        next_review_on=next_on,
+        proposed_by_role=proposed_by,
+        last_agreed_at=last_agreed,
+    )
 
 
 def _per_plan(

@@ -191,13 +191,7 @@ def agreed(
     request: Request, session: SessionDep, actor: SignedIn, plan: PlanRead, agreement_id: PathId
 ) -> Response:
     found = agreement.agreed_version(session, plan=plan, agreement_id=agreement_id)
-    context = {
-        "plan": plan,
-        **presenters.reader_of(actor, plan),
-        "agreement": found,
-        "titles": presenters.theme_titles(session),
-        "person": presenters.person_of(session, plan),
-    }
+    context = presenters.agreed_page(session, actor=actor, plan=plan, found=found)
     return render(request, "plan/agreed.html", context)
 
 

@@ -437,6 +437,15 @@
     return target;
   }
 
+  // A form that opens a survey screen from elsewhere (Start on the survey's first page) hands
+  // focus to that screen's heading, as Next does.
+  function focusHeadingAfter(form) {
+    form.addEventListener("submit", function () {
+      try { sessionStorage.setItem("mylife:focus-heading", "1"); } catch (e) { /* off */ }
+    });
+  }
+  document.querySelectorAll("form[data-opens-screen]").forEach(focusHeadingAfter);
+
   // The plan: after a refused save its problems have focus, after a save its confirmation
   // (each is shown beside the goal, action or review just sent); a problem's link focuses
   // its field.

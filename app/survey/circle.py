@@ -1,9 +1,10 @@
 """The Circle of Life: the numbers per theme, and their geometry as SVG.
 
 A sector's reach shows satisfaction (painted by its band, light to dark), a black arc
-marks importance, a hatched band shows where importance outruns satisfaction, a dashed
-arc shows an earlier reading's satisfaction. Each sector's number sits in a badge on its
-rim; a 0 is a thin wedge, an unanswered satisfaction a dashed outline and "–".
+marks importance (beside the reach's edge when the two are equal), a hatched band shows
+where importance outruns satisfaction, a dashed arc shows an earlier reading's satisfaction.
+Each sector's number sits in a badge on its rim; a 0 is a thin wedge, an unanswered
+satisfaction a dashed outline and "–".
 """
 
 import math
@@ -17,6 +18,10 @@ RADIUS = 100.0
 HOLE = 12.0
 MIN_REACH = 4.0  # a 0 is a thin wedge, never nothing: it differs from "not answered"
 SECTOR_GAP_DEGREES = 1.5
+IMPORTANCE_WIDTH = 3.5  # the importance arc's stroke
+# The importance arc's centre and a satisfaction edge it would cover are at least this far
+# apart: a clear band of the background (or the fill) between the two lines.
+IMPORTANCE_APART = 4.5
 # Labels and the numbers in the badges are set in one size, in user units: the drawing is
 # as wide as its labels need, and on a 390 px phone that makes them >= 14 px.
 TEXT_SIZE = 18
@@ -32,7 +37,7 @@ WRAP_AT = 10  # a longer label with a space is set on two lines
 
 # The band kinds' fills go from light to dark (one step apart in greyscale too, so they
 # stay distinct for colour-blind eyes), and every line drawn over them keeps >= 3:1
-# against each fill it crosses (WCAG 1.4.11); tests/survey/test_circle_paint.py checks.
+# against each fill it crosses (WCAG 1.4.11); tests/survey/test_circle.py checks.
 BAND_FILLS = {"low": "#fee3c0", "middle": "#74a8d4", "high": "#3a78b8"}
 PAINT = {
     "reach": "#f4f6f8",
@@ -201,6 +206,8 @@ class Sector:
     staff: str | None
     badge: tuple[float, float]
     label: Label
+    # The band boundaries across the sector, under its edge and lines (never over them).
+    rings: tuple[str, ...] = ()
 
     @property
     def unanswered(self) -> bool:
@@ -215,11 +222,22 @@ def _reach(scale: Scale, value: int | None) -> float | None:
     return None if value is None else max(_radius(scale, value), HOLE + MIN_REACH)
 
 
+def _importance_radius(scale: Scale, importance: int | None, reach: float | None) -> float | None:
+    """Where the importance arc is drawn: at its value, but beside the satisfaction's edge
+    where the two meet (an all-5 circle), outside it where there is room, so that the line
+    never hides in the edge."""
+    radius = _reach(scale, importance)
+    if radius is None or reach is None or abs(radius - reach) >= IMPORTANCE_APART:
+        return radius
+    outside = reach + IMPORTANCE_APART
+    return outside if outside + IMPORTANCE_WIDTH / 2 <= RADIUS else reach - IMPORTANCE_APART
+
+
 def _sector(reading: ThemeReading, scale: Scale, start: float, end: float) -> Sector:
     middle = (start + end) / 2
     quarter = (end - start) / 4
     sat_r = _reach(scale, reading.satisfaction)
-    imp_r = _radius(scale, reading.importance) if reading.importance is not None else None
+    imp_r = _importance_radius(scale, reading.importance, sat_r)
     prev = reading.previous_satisfaction
     return Sector(
         reading=reading,
@@ -234,6 +252,7 @@ def _sector(reading: ThemeReading, scale: Scale, start: float, end: float) -> Se
         else None,
         badge=_point(BADGE_RADIUS, middle),
         label=_label(str(reading.short_title), middle, reading.gap),
+        rings=tuple(arc(radius, start, end) for radius in grid_radii(scale)),
     )
 
 

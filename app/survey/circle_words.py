@@ -2,13 +2,15 @@
 since an earlier reading. The instrument sets only where its bands start and end; what a
 band is called is the application's, by its kind, so every version reads alike."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from app.core.i18n import N_, gettext, ngettext
+from babel.lists import format_list
+
+from app.core.i18n import N_, babel_locale, gettext, ngettext
 from app.core.types import LOCAL_TIME
 from app.survey.circle import ThemeReading
-from app.survey.definition import Band
+from app.survey.definition import Band, Scale
 
 # Kind words: a 5 is neutral, never a problem.
 BAND_WORDS = {"low": N_("worth talking about"), "middle": N_("okay"), "high": N_("good")}
@@ -50,24 +52,40 @@ def band_words(band: Band | None) -> str:
 
 
 def when(earlier: datetime | None, now: datetime | None) -> tuple[str, str]:
-    """("since May", "in May") for an earlier reading; its day when it is long ago."""
+    """("since May", "in May") for an earlier reading; its day when a month would not tell it
+    apart (the same month as now, or long ago)."""
     if earlier is None or now is None:
         return "", ""
-    local = (earlier if earlier.tzinfo else earlier.replace(tzinfo=UTC)).astimezone(LOCAL_TIME)
-    if (now - earlier).days > MONTH_IS_ENOUGH_DAYS:
-        day = f"{local.day}.{local.month}.{local.year}"
-        return gettext("since %(date)s", date=day), gettext("on %(date)s", date=day)
+    local, local_now = (_local(moment) for moment in (earlier, now))
+    same_month = (local.year, local.month) == (local_now.year, local_now.month)
+    if same_month or (now - earlier).days > MONTH_IS_ENOUGH_DAYS:
+        return gettext("since %(date)s", date=day(earlier)), gettext(
+            "on %(date)s", date=day(earlier)
+        )
     return gettext(SINCE_MONTH[local.month - 1]), gettext(IN_MONTH[local.month - 1])
 
 
-def _satisfaction(reading: ThemeReading) -> str:
+def _local(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL_TIME)
+
+
+def day(moment: datetime) -> str:
+    """A moment's day in Finnish time, as every page writes days (24.11.2026)."""
+    local = _local(moment)
+    return f"{local.day}.{local.month}.{local.year}"
+
+
+def _satisfaction(reading: ThemeReading, at: str) -> str:
+    """Satisfaction and, right after it, its change: "satisfied 4 (okay), up from 2 in May"."""
     if reading.satisfaction is None:
         return gettext("satisfaction not answered")
-    return gettext(
+    said = gettext(
         "satisfied %(value)s (%(band)s)",
         value=reading.satisfaction,
         band=band_words(reading.band),
     )
+    change = _change(reading, at)
+    return f"{said}, {change}" if change else said
 
 
 def _change(reading: ThemeReading, at: str) -> str:
@@ -81,39 +99,101 @@ def _change(reading: ThemeReading, at: str) -> str:
     return gettext("the same as %(when)s", when=at)
 
 
-def says(reading: ThemeReading, at: str = "") -> str:
-    """One sector in words: "Money: satisfied 4 (…), important 7 — up from 2 in May"."""
-    parts = [_satisfaction(reading)]
+def _importance(reading: ThemeReading, own: bool) -> str:
     if reading.importance is None:
-        parts.append(gettext("importance not answered"))
-    elif reading.gap:  # the gap said with the importance, not as another "important"
-        parts.append(
-            gettext(
-                "important %(value)s – matters more than you're happy with it",
-                value=reading.importance,
-            )
+        return gettext("importance not answered")
+    if not reading.gap:
+        return gettext("important %(value)s", value=reading.importance)
+    # The gap said with the importance, not as another "important"; to the person as "you",
+    # to anyone else of the person.
+    if own:
+        return gettext(
+            "important %(value)s – matters more than you're happy with it",
+            value=reading.importance,
         )
-    else:
-        parts.append(gettext("important %(value)s", value=reading.importance))
+    return gettext(
+        "important %(value)s – matters more to them than they are happy with it",
+        value=reading.importance,
+    )
+
+
+def says(reading: ThemeReading, at: str = "", own: bool = True) -> str:
+    """One sector in words: "Money: satisfied 4 (…), up from 2 in May; important 7; the case
+    manager's reading 2". `own`: the reader is the person who answered (else a case
+    manager, who reads of them)."""
+    parts = [_satisfaction(reading, at), _importance(reading, own)]
     if reading.staff is not None:
         parts.append(gettext("the case manager's reading %(value)s", value=reading.staff))
-    text = f"{reading.title}: {', '.join(parts)}"
-    change = _change(reading, at)
-    return f"{text} – {change}" if change else text
+    return f"{reading.title}: {'; '.join(parts)}"
+
+
+# How many areas went which way, each a part of one list.
+CHANGES: dict[str, Callable[[int], str]] = {
+    "up": lambda n: ngettext("gone up in %(num)s area", "gone up in %(num)s areas", n),
+    "down": lambda n: ngettext("gone down in %(num)s area", "gone down in %(num)s areas", n),
+    "same": lambda n: ngettext(
+        "stayed the same in %(num)s area", "stayed the same in %(num)s areas", n
+    ),
+}
 
 
 def change_summary(readings: Sequence[ThemeReading], since: str) -> str:
-    """ "Up in 7 of 10 areas since May", when an earlier reading can be compared."""
-    compared = [r for r in readings if r.change is not None]
-    if not compared or not since:
+    """ "Since May, satisfaction has gone up in 7 areas, gone down in 2 areas and stayed the
+    same in 1 area." The ups first; any downs said, and kindly."""
+    changes = [r.change for r in readings if r.change is not None]
+    if not changes or not since:
         return ""
-    up = sum(1 for r in compared if (r.change or 0) > 0)
-    if up == 0:
-        return gettext("No area is up %(since)s – worth talking about together", since=since)
-    return ngettext(
-        "Up in %(up)s of %(num)s area %(since)s",
-        "Up in %(up)s of %(num)s areas %(since)s",
-        len(compared),
-        up=up,
+    counts = {
+        "up": sum(1 for c in changes if c > 0),
+        "down": sum(1 for c in changes if c < 0),
+        "same": sum(1 for c in changes if c == 0),
+    }
+    parts = [CHANGES[way](count) for way, count in counts.items() if count]
+    text = gettext(
+        "%(since)s, satisfaction has %(changes)s.",
         since=since,
+        changes=format_list(parts, locale=babel_locale()),
     )
+    text = text[:1].upper() + text[1:]
+    if counts["down"]:
+        text += " " + gettext("Those that went down are worth talking about together.")
+    return text
+
+
+def legend(
+    scale: Scale, *, name: str | None, has_staff: bool, earlier: datetime | None
+) -> list[tuple[str, str]]:
+    """What each mark of the circle means, as (kind of swatch, words): on the page and in
+    the downloaded image alike. `name`: the person's, for anyone else reading (None: their
+    own circle)."""
+    entries = [
+        (
+            f"band-{band.id}",
+            gettext(
+                "Satisfaction %(min)s–%(max)s: %(label)s",
+                min=band.min,
+                max=band.max,
+                label=band_words(band),
+            ),
+        )
+        for band in scale.bands
+    ]
+    gap = (
+        gettext("Stripes and !: more important than satisfying")
+        if name is None
+        else gettext(
+            "Stripes and !: important to %(name)s, but they are not as happy with it", name=name
+        )
+    )
+    entries += [
+        ("unanswered", gettext("Dashed outline: not answered yet")),
+        ("importance", gettext("Dark line: how important the theme is")),
+        ("gap", gap),
+    ]
+    if has_staff:
+        entries.append(("staff", gettext("Dotted purple line: the case manager's reading")))
+    if earlier is not None:
+        entries.append(
+            ("previous", gettext("Dashed line: satisfaction on %(date)s", date=day(earlier)))
+        )
+    return entries

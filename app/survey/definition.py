@@ -7,6 +7,7 @@ and points at the field that is wrong.
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache, cached_property
@@ -29,6 +30,8 @@ ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}\.[a-z]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
 Viewpoint = Literal["importance", "satisfaction", "future"]
+# A method's code in a title, in brackets: capitals and digits ("(3X10D)").
+METHOD_CODE = re.compile(r"\s*\((?=[^)]*\d)[0-9A-Z]+\)")
 
 
 class Rating(Protocol):
@@ -206,6 +209,13 @@ class InstrumentDefinition(Strict):
         if self.ages.min > self.ages.max:
             raise PathError(("ages", "min"), "must not be above ages.max")
         return self
+
+    @property
+    def heading(self) -> str:
+        """The title as the person answering reads it, in their language: without the
+        method's code in brackets ("(3X10D)"), which is for staff and metadata (the title
+        itself, e.g. the portal's Questionnaire)."""
+        return " ".join(METHOD_CODE.sub("", str(self.title)).split())
 
     def items(self) -> dict[str, tuple[Theme, Item]]:
         """Every item by id, with its theme (built once per definition)."""

@@ -1,7 +1,9 @@
 """The help box: shown while a person's answers on coping or self-esteem are very low (the
-instrument's `help` rule), with ways to act now: the person's own case managers and how to
-reach them, and the services configured in MYLIFE_HELP_CONTACTS (by default the Finnish
-national ones). Reads only."""
+instrument's `help` rule). To the young person: ways to act now, their own case managers and
+how to reach them, and the services configured in MYLIFE_HELP_CONTACTS (by default the Finnish
+national ones). To a member of staff reading the person's answers: a professional's note,
+which answers are very low and that the person has been shown where to get help; no crisis
+lines addressed to them. Reads only."""
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from app.auth.models import Account
 from app.auth.naming import describe_account
 from app.auth.service import case_managers_of
 from app.core.config import HelpContact, get_settings
-from app.core.i18n import current_locale, localized
+from app.core.i18n import current_locale, gettext, localized
 from app.core.types import saved_id
 from app.survey import queries, service
 from app.survey.definition import InstrumentDefinition
@@ -45,6 +47,8 @@ class HelpBox:
     message: str
     managers: list[tuple[str, list[Contact]]]  # each case manager, and how to reach them
     contacts: list[Contact]
+    note: str = ""  # to staff: what the young person is shown
+    staff: bool = False  # a professional's version, about the person
 
 
 def _contact(contact: HelpContact) -> Contact:
@@ -66,12 +70,17 @@ def _own_contact(manager: Account) -> list[Contact]:
     return [Contact(name="", detail=manager.contact_note or "", phones=phones, url=None)]
 
 
-def managers_to_reach(session: Session, person_id: int) -> list[tuple[str, list[Contact]]]:
-    """A young person's case managers as others see them, each with the ways configured to
-    reach their organisation (the help box and the home page)."""
+def managers_to_reach(
+    session: Session, person_id: int, managers: list[Account] | None = None
+) -> list[tuple[str, list[Contact]]]:
+    """A young person's case managers (`managers`, if the caller has them) as others see them,
+    each with the ways configured to reach their organisation (the help box and the home
+    page)."""
     configured = get_settings().help_contacts
     found = []
-    for manager in case_managers_of(session, person_id=person_id):
+    if managers is None:
+        managers = case_managers_of(session, person_id=person_id)
+    for manager in managers:
         reach = _own_contact(manager) + [
             _contact(c)
             for c in configured
@@ -85,18 +94,51 @@ def help_box(
     session: Session,
     definition: InstrumentDefinition,
     satisfaction: Mapping[str, int | None],
-    person: Account | None,
+    *,
+    reader: Account,
+    subject: Account,
+    managers: list[Account] | None = None,
 ) -> HelpBox | None:
-    """The box when these answers call for it; `person` is the young person reading it (their
-    case managers are named), None for a case manager reading it."""
+    """The box when these answers (`subject`'s) call for it, for its reader: the young person
+    themself (their case managers named, `managers` if the caller has them), or a member of
+    staff (a professional's version)."""
     if definition.help is None or not definition.help_needed(satisfaction):
         return None
+    if reader.id != subject.id:
+        return _for_staff(definition, satisfaction, subject)
     national = [_contact(c) for c in get_settings().help_contacts if not c.organisation]
     return HelpBox(
         title=str(definition.help.title),
         message=str(definition.help.message),
-        managers=managers_to_reach(session, person.id or 0) if person is not None else [],
+        managers=managers_to_reach(session, saved_id(subject.id), managers),
         contacts=national,
+    )
+
+
+def _for_staff(
+    definition: InstrumentDefinition, satisfaction: Mapping[str, int | None], subject: Account
+) -> HelpBox:
+    """What a member of staff reads: whose answers, which are very low, and what to do."""
+    low = set(definition.help_needed(satisfaction))
+    answers = ", ".join(
+        f"{theme.title} {satisfaction[theme.id]}" for theme in definition.themes if theme.id in low
+    )
+    name = subject.display_name
+    return HelpBox(
+        title=gettext("%(name)s may need help now", name=name),
+        message=gettext(
+            "%(name)s answered very low on: %(answers)s (out of 10). Get in touch soon.",
+            name=name,
+            answers=answers,
+        ),
+        managers=[],
+        contacts=[],
+        note=gettext(
+            "On their own pages %(name)s is shown where to get help right away, and how to "
+            "reach their case managers.",
+            name=name,
+        ),
+        staff=True,
     )
 
 
@@ -120,12 +162,18 @@ def needing_help(session: Session, person_ids: Collection[int]) -> set[int]:
     }
 
 
-def latest_help(session: Session, *, person: Account) -> HelpBox | None:
-    """The box while it applies to the person: their latest completed assessment calls for it."""
+def latest_help(
+    session: Session, *, person: Account, managers: list[Account] | None = None
+) -> HelpBox | None:
+    """The box while it applies to the person: their latest completed assessment calls for it
+    (their case managers: `managers`, if the caller has them)."""
     person_id = saved_id(person.id)
     latest = queries.latest_completed(session, [person_id]).get(person_id)
     if latest is None:
         return None
     definition = service.assessment_definition(session, latest)
     answers = service.answers_for(session, [saved_id(latest.id)])[saved_id(latest.id)]
-    return help_box(session, definition, definition.ratings(answers, "satisfaction"), person)
+    satisfaction = definition.ratings(answers, "satisfaction")
+    return help_box(
+        session, definition, satisfaction, reader=person, subject=person, managers=managers
+    )

@@ -1,6 +1,7 @@
 """What the survey pages show, built from the service layer (no HTTP here)."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import resvg_py
@@ -8,9 +9,10 @@ from sqlmodel import Session
 
 from app.auth.models import Account, Role
 from app.core.errors import AppError, NotFound
+from app.core.i18n import gettext
 from app.core.templates import render_string
 from app.core.types import epoch_ms
-from app.survey import circle, circle_words, service
+from app.survey import circle, circle_image, circle_words, service
 from app.survey import readings as staff_readings
 from app.survey.definition import InstrumentDefinition
 from app.survey.help import help_box
@@ -152,34 +154,69 @@ def _circle_context(
     readings: list[circle.ThemeReading],
     assessment: Assessment,
     other: Assessment | None,
+    reader: "Reader",
 ) -> dict[str, Any]:
     scale = circle.satisfaction_scale(definition)
     sectors = circle.sectors(scale, readings)
     since, at = circle_words.when(other.completed_at if other else None, assessment.completed_at)
+    has_staff = any(r.staff is not None for r in readings)
+    earlier = other.completed_at if other else None
     return {
         "assessment": assessment,
         "other": other,
         "sectors": sectors,
         "box": circle.view_box(sectors),
-        "grid": circle.grid_radii(scale),
         "scale": scale,
         "paint": circle.PAINT,
         "band_fills": circle.BAND_FILLS,
         "band_words": circle_words.band_words,
-        "says": {r.theme_id: circle_words.says(r, at) for r in readings},
+        "says": {r.theme_id: circle_words.says(r, at, reader.own) for r in readings},
         "change_summary": circle_words.change_summary(readings, since),
+        "legend": circle_words.legend(
+            scale, name=reader.name_if_other, has_staff=has_staff, earlier=earlier
+        ),
+        "has_staff": has_staff,
         "radius": circle.RADIUS,
         "hole": circle.HOLE,
+        "importance_width": circle.IMPORTANCE_WIDTH,
         "text_size": circle.TEXT_SIZE,
         "badge_size": circle.BADGE_SIZE,
         "line_height": circle.LINE_HEIGHT,
     }
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a circle: the person who answered (`own`: "you"), or someone else, who
+    reads of the person by name."""
+
+    own: bool
+    name: str
+
+    @property
+    def name_if_other(self) -> str | None:
+        return None if self.own else self.name
+
+
+def reader_of(session: Session, actor: Account, assessment: Assessment) -> Reader:
+    subject = session.get(Account, assessment.subject_id)
+    return Reader(actor.id == assessment.subject_id, subject.display_name if subject else "")
+
+
 def circle_svg(session: Session, actor: Account, assessment: Assessment, compare: str) -> str:
+    """The circle as a picture of its own: whose and when above it, its legend below."""
     definition, readings, other = circle_readings(session, actor, assessment, compare)
-    context = _circle_context(definition, readings, assessment, other)
-    return render_string("survey/circle.svg", {**context, "standalone": True})
+    reader = reader_of(session, actor, assessment)
+    context = _circle_context(definition, readings, assessment, other, reader)
+    heading = [
+        gettext("%(name)s's Circle of Life", name=reader.name),
+        gettext("Completed on %(date)s", date=circle_words.day(assessment.completed_at))
+        if assessment.completed_at
+        else "",
+        context["change_summary"],
+    ]
+    image = circle_image.layout(context["box"], [h for h in heading if h], context["legend"])
+    return render_string("survey/circle.svg", {**context, "standalone": True, "image": image})
 
 
 def circle_png(session: Session, actor: Account, assessment: Assessment, compare: str) -> bytes:
@@ -196,28 +233,39 @@ def result(
     reading_form: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     definition, readings, other = circle_readings(session, actor, assessment, compare)
+    reader = reader_of(session, actor, assessment)
     completed = [
         a
         for a in service.assessments_of(session, subject_id=assessment.subject_id)
         if a.completed_at
     ]
     return {
-        **_circle_context(definition, readings, assessment, other),
+        **_circle_context(definition, readings, assessment, other, reader),
         "definition": definition,
-        "subject": session.get(Account, assessment.subject_id),  # named to staff: "Aino's"
+        "mine": reader.own,
+        "name": reader.name,  # to staff: "Aino's Circle of Life", "What Aino hopes for"
+        "subject_id": assessment.subject_id,
         "readings": readings,
+        "titles": {r.theme_id: r.title for r in readings},
         "choices": [a for a in completed if a.id != assessment.id],
         "compare": compare,
         "help": help_box(
             session,
             definition,
             {r.theme_id: r.satisfaction for r in readings},
-            actor if actor.id == assessment.subject_id else None,
+            reader=actor,
+            subject=session.get(Account, assessment.subject_id) or actor,
         ),
-        "has_staff": any(r.staff is not None for r in readings),
         "can_read": actor.role == Role.CASE_MANAGER,
         "reading_form": reading_form or {},
     }
+
+
+def reading_saved_url(assessment: Assessment, compare: str) -> str:
+    """Back on the circle after the case manager's reading is saved: with the comparison
+    they had chosen, at the confirmation (focused by app.js, `data-saved-note`)."""
+    keep = f"compare={compare}&" if compare else ""
+    return f"/assessments/{assessment.id}?{keep}saved=reading#reading-saved"
 
 
 def history(session: Session, actor: Account) -> dict[str, Any]:

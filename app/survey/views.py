@@ -20,6 +20,8 @@ router = APIRouter(include_in_schema=False)
 ThemeNumber = Annotated[int, Path(ge=1, le=100)]
 # `?return=check`: the screen was opened from Check your answers, and leads back there.
 ReturnTo = Annotated[str, Query(alias="return", max_length=10)]
+# `?saved=reading`: the case manager's reading was just saved; the page says so where they look.
+SavedQuery = Annotated[str, Query(max_length=10)]
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -120,11 +122,12 @@ def result(
     actor: SignedIn,
     assessment: ReadableAssessment,
     compare: CompareQuery = "",
+    saved: SavedQuery = "",
 ) -> Response:
     if assessment.status == AssessmentStatus.IN_PROGRESS:
         return _redirect(f"/assessments/{assessment.id}/review")
     context = presenters.result(session, actor, assessment, compare)
-    return render(request, "survey/result.html", context)
+    return render(request, "survey/result.html", {**context, "saved": saved})
 
 
 @router.post("/assessments/{assessment_id}/reading")
@@ -134,15 +137,16 @@ def record_reading(
     actor: SignedIn,
     assessment: ReadableAssessment,
     form: FormDep,
+    compare: CompareQuery = "",
 ) -> Response:
     """The case manager's own reading of the themes, kept beside the person's answers."""
     values = readings.sent(session, assessment, form)
     try:
         readings.record(session, actor=actor, assessment=assessment, values=values)
     except InvalidInput as error:
-        context = presenters.result(session, actor, assessment, "", form_state(values, error))
+        context = presenters.result(session, actor, assessment, compare, form_state(values, error))
         return render(request, "survey/result.html", context, status_code=422)
-    return _redirect(f"/assessments/{assessment.id}#staff-reading")
+    return _redirect(presenters.reading_saved_url(assessment, compare))
 
 
 @router.get("/assessments/{assessment_id}/circle.svg")

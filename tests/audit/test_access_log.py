@@ -361,7 +361,7 @@ def test_the_person_sees_their_own_changes_to_who_sees_them_and_how_they_sign_in
     main = html[html.index("<main") : html.index("</main>")]
     text = " ".join(re.sub(r"<[^>]+>", " ", main).split()).replace("&#39;", "'")
     for what in (
-        "joined a case manager's caseload, who now sees your information",
+        "started working with a new case manager, who now sees your information",
         "linked a new way to sign in to your account",
         "removed a way to sign in to your account",
     ):

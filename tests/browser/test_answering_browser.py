@@ -105,7 +105,8 @@ def test_keyboard_failures_and_check_your_answers(
     first = page.locator('input[name="resilience.satisfaction"][value="0"]')
     expect(first).to_be_focused()
     page.keyboard.press("ArrowRight")
-    page.get_by_role("button", name="Check your answers").click()
+    expect(page.get_by_role("button", name="Back", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="Back to checking your answers").click()
     expect(page.locator("h1")).to_have_text("Check your answers")
     expect(page.locator("#check-resilience")).to_be_focused()
     assert page.evaluate("window.scrollY") > 0
@@ -120,3 +121,13 @@ def test_keyboard_failures_and_check_your_answers(
     page.goto(live_server)
     expect(page.locator('.help-box a[href="https://sekasin.fi"]')).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_starting_the_survey_puts_focus_on_the_first_screens_heading(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    """From the survey's first page, Start opens theme 1 as Next opens the others: with its
+    heading focused, not the top of the page."""
+    start_survey(page, live_server, engine)
+    expect(page.locator("h1")).to_have_text("Studies and work")
+    expect(page.locator("h1")).to_be_focused()

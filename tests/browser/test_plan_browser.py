@@ -66,7 +66,7 @@ def test_two_sides_edit_the_same_goal(browser: Browser, live_server: str, engine
     expect(phone_text).to_have_value("A job I like")
 
     phone.get_by_role("button", name="Save the goal").click()
-    expect(phone.get_by_role("alert").first).to_contain_text("Someone else changed this")
+    expect(phone.get_by_role("alert").first).to_contain_text("Kaisa (case manager) changed this")
     expect(phone.locator(f"#goal-{goal_id} .current-version blockquote")).to_have_text(
         "Find a summer job"
     )
@@ -100,23 +100,32 @@ def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
     laptop = open_plan(browser, live_server, manager_name, person_id, (1280, 800))
     box = "#plan-status"
 
-    laptop.get_by_role("button", name="Suggest we agree on this version").click()
+    laptop.get_by_role("button", name="Suggest agreeing on the plan").click()
     expect(laptop.locator("[data-saved-note]")).to_be_focused()
     # The young person's open page learns of it by itself, and says who proposed it.
     expect(phone.locator(box)).to_contain_text(
-        "Kaisa (case manager) suggested this version. Do you agree?", timeout=15000
+        "Kaisa (case manager) suggested agreeing on the plan as it is now. Is that OK with you?",
+        timeout=15000,
     )
-    phone.get_by_role("button", name="We agree on this version").click()
-    expect(phone.locator(box)).to_contain_text("You have both agreed on this version")
+    phone.get_by_role("button", name="Agree to the plan").click()
+    expect(phone.locator(box)).to_contain_text("You and Kaisa (case manager) agreed on the plan")
     expect(laptop.locator(box)).to_contain_text(
-        "You have both agreed on this version", timeout=15000
+        "You and Aino (young person) agreed on the plan", timeout=15000
     )
     expect(laptop.locator("#plan-live-note")).to_contain_text("Aino (young person) agreed")
 
     # Ticking the action done is progress: the agreement stays; the page says it was saved.
-    phone.get_by_role("button", name='Mark "Call the housing office" done').click()
+    # The tick stands beside the action it ticks.
+    tick = phone.get_by_role("button", name="Mark done: Call the housing office")
+    action_box, tick_box = (
+        phone.locator(".actions-list li").first.bounding_box(),
+        tick.bounding_box(),
+    )
+    assert action_box and tick_box
+    assert action_box["y"] <= tick_box["y"] < action_box["y"] + action_box["height"]
+    tick.click()
     expect(phone.locator(f"#goal-{goal_id} [data-saved-note]")).to_be_focused()
-    expect(phone.locator(box)).to_contain_text("You have both agreed on this version")
+    expect(phone.locator(box)).to_contain_text("You and Kaisa (case manager) agreed on the plan")
 
     # A refused save: the problems are in view, focused, each linking to its field.
     phone.locator(f"#goal-{goal_id} summary", has_text="Add an action").click()
@@ -130,3 +139,38 @@ def test_a_proposal_and_agreement_arrive_live_and_problems_are_in_view(
     assert axe_violations(phone) == []
     phone.context.close()
     laptop.context.close()
+
+
+def test_a_colleagues_proposal_arrives_as_theirs(
+    browser: Browser, live_server: str, engine: Engine
+) -> None:
+    """Kaisa has Aino's plan open when Mikko proposes it: her page says Mikko proposed it and
+    that it waits for Aino; it never says she did, and offers her nothing to press."""
+    with Session(engine) as session:
+        kaisa = make_case_manager(session, display_name="Kaisa", locale="en")
+        mikko = make_case_manager(session, display_name="Mikko", locale="en")
+        person = make_young_person(session, display_name="Aino", locale="en")
+        assign(session, kaisa, person)
+        assign(session, mikko, person)
+        plan = plans.plan_of(
+            session, actor=person, person_id=person.id or 0, action=AuditAction.PLAN_READ
+        )
+        plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
+        session.commit()
+        names = (person.id or 0, kaisa.username or "", mikko.username or "")
+    person_id, kaisa_name, mikko_name = names
+    kaisas = open_plan(browser, live_server, kaisa_name, person_id, (1280, 800))
+    mikkos = open_plan(browser, live_server, mikko_name, person_id, (1280, 800))
+    mikkos.get_by_role("button", name="Suggest agreeing on the plan").click()
+    expect(mikkos.locator("#plan-status")).to_contain_text(
+        "You suggested agreeing on the plan as it is. Now waiting for Aino to agree."
+    )
+    expect(kaisas.locator("#plan-status")).to_contain_text(
+        "Mikko (case manager) suggested agreeing on the plan as it is. "
+        "Now waiting for Aino to agree.",
+        timeout=15000,
+    )
+    expect(kaisas.locator("#plan-live-note")).to_contain_text("Mikko (case manager) suggested")
+    expect(kaisas.locator("#plan-status button")).to_have_count(0)
+    kaisas.context.close()
+    mikkos.context.close()

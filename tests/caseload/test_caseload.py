@@ -204,6 +204,9 @@ def test_search_by_name_on_the_server(client: TestClient, session: Session) -> N
     assert 'value="äIJ"' in page and '1 young person matches "äIJ".' in page
     assert page.count('class="card-link"') == 1  # one link covers the card
     assert "Söderäng" in client.get("/caseload?q=DERÄ").text
+    client.cookies.set("mylife_lang", "sv")  # one young person, two young people
+    assert '1 ung person matchar sökningen "äij".' in client.get("/caseload?q=äij").text
+    assert '2 unga matchar sökningen "ä".' in client.get("/caseload?q=ä").text
 
 
 def test_an_empty_draft_differs_from_one_waiting_for_you(session: Session) -> None:

@@ -38,6 +38,9 @@ def test_following_the_link_creates_the_account_and_links_it(
     client.cookies.set("mylife_lang", "en")
     page = client.get(path)
     assert "Kaisa K (case manager) has invited you" in page.text
+    # Who sees what, said truly: the national portal too, when the person uses it.
+    assert "only you and the case managers" not in page.text
+    assert "The national portal reads them only when you use it and allow it." in page.text
     form = {
         "csrf_token": csrf_from(page.text),
         "display_name": "Lumi L",
@@ -82,6 +85,65 @@ def test_bad_sign_up_names_each_field_and_keeps_the_rest(
     assert page.status_code == 422 and 'id="username-error">Use 3–40 letters' in page.text
 
 
+def test_a_refused_sign_up_lists_each_problem_first_linking_to_its_field(
+    client: TestClient, session: Session
+) -> None:
+    """A 16-year-old's first screen: what is wrong, all of it, at the top, each problem
+    naming and linking its field; the page title says there is an error."""
+    _manager, path = invitation_link(client, session)
+    client.cookies.set("mylife_lang", "en")
+    form = {
+        "csrf_token": csrf_from(client.get(path).text),
+        "display_name": "",
+        "username": "lumi",
+        "birth_date": "1.1.2030",  # typed right, but not yet
+        "password": "short",
+    }
+    page = client.post(path, data=form).text
+    assert "<title>Error: Welcome to MyLife – MyLife</title>" in page
+    assert "Please check the highlighted fields." not in page
+    summary = page[page.index('<div class="error-summary"') : page.index("</form>")]
+    assert summary.startswith(
+        '<div class="error-summary" role="alert" tabindex="-1" data-error-summary>'
+    )
+    links = re.findall(r'<li><a href="#(\w+)">([^<]+)</a></li>', summary)
+    assert links == [
+        ("display_name", "Your name: This field is required."),
+        (
+            "birth_date",
+            "Date of birth: Your date of birth cannot be in the future. Check the year.",
+        ),
+        ("password", "Password: Use at least 10 characters."),
+    ]
+    for field, _text in links:  # each link leads to its field, below the summary
+        assert summary.index("error-summary") < summary.index(f'<input id="{field}"')
+    assert 'id="birth_date-error">Your date of birth cannot be in the future.' in page
+    assert "Give your date of birth as day, month and year" not in page
+
+
+def test_a_date_of_birth_is_a_day_of_four_digit_year_from_1900_to_today(
+    client: TestClient, session: Session
+) -> None:
+    """Any age is taken (the versions for children come later): only a day that cannot be
+    anyone's birthday is refused, each with the reason."""
+    _manager, path = invitation_link(client, session)
+    client.cookies.set("mylife_lang", "fi")
+    token = csrf_from(client.get(path).text)
+    said = {}
+    for typed in ("1.1.2030", "31.12.1899", "1.1.08", "24.11.2008", "1.1.2020"):
+        form = {"csrf_token": token, "display_name": "", "username": "", "birth_date": typed}
+        page = client.post(path, data=form).text
+        found = re.search(r'id="birth_date-error">([^<]+)<', page)
+        said[typed] = found.group(1) if found else None
+    assert said == {
+        "1.1.2030": "Syntymäaika ei voi olla tulevaisuudessa. Tarkista vuosi.",
+        "31.12.1899": "Tarkista syntymävuosi: se ei voi olla ennen vuotta 1900.",
+        "1.1.08": "Anna syntymäaikasi muodossa päivä, kuukausi ja vuosi, esimerkiksi 24.11.2008.",
+        "24.11.2008": None,
+        "1.1.2020": None,  # six years old: not turned away by age
+    }
+
+
 def test_a_signed_in_young_person_joins_with_one_tap(client: TestClient, session: Session) -> None:
     manager, path = invitation_link(client, session)
     person = make_young_person(session)
@@ -124,7 +186,8 @@ def test_caseload_lists_people_with_their_last_assessment(
     page = client.get("/caseload")
     assert page.status_code == 200
     assert re.search(
-        r'Aada</a></h2>\s*<dl class="facts">\s*<dt>Last assessment</dt>\s*<dd>none yet', page.text
+        r'Aada</a></h2>\s*<dl class="facts">\s*<div>\s*<dt>Last assessment</dt>\s*<dd>none yet',
+        page.text,
     )
     assert page.text.index("Aada") < page.text.index("Bea")
     assert "2 young people" in page.text

@@ -203,7 +203,8 @@ def test_the_person_sees_their_own_joining_as_theirs(client: TestClient, session
     page = " ".join(client.get("/me/access").text.split()).replace("&#39;", "'")
     assert "1 entry matches" in page
     assert (
-        "<td>You</td> <td>joined a case manager's caseload, who now sees your information" in page
+        "<td>You</td> <td>started working with a new case manager, who now sees your information"
+        in page
     )
     assert "Another MyLife user" not in page and "someone without access" not in page
 

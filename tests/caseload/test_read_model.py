@@ -14,6 +14,7 @@ from app.core.types import local_today
 from app.plan import queries
 from app.plan import service as plans
 from app.plan.models import ActionOwner
+from app.plan.owners import reader_for
 from app.survey import service as survey
 from app.survey.answers import save_answer
 from tests.factories import assign, make_case_manager, make_young_person, sign_in
@@ -79,7 +80,13 @@ def test_an_action_is_overdue_by_the_day_in_finland(client: TestClient, session:
     (shown,) = queries.view(session, plan=plan).goals
     page = environment.from_string(
         '{% from "plan/_parts.html" import goal_view with context %}{{ goal_view(g, {}) }}'
-    ).render(g=shown, today=today, person=person, mine=False)
+    ).render(
+        g=shown,
+        today=today,
+        person=person,
+        mine=False,
+        reader=reader_for(session, actor=manager, person=person),
+    )
     marked = [item for item in page.split("<li")[1:] if 'class="overdue"' in item]
     assert len(marked) == 1 and "Call the office" in marked[0]
 

@@ -82,6 +82,7 @@ def test_progress_keeps_the_agreement_and_content_changes_undo_it(session: Sessi
                     "goal_id": goal.id,
                     "text": "Call the housing office",
                     "owner": "young_person",
+                    "owner_id": None,
                     "service_name": None,
                     "due_on": None,
                 }
@@ -169,7 +170,7 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
     proposal = agreement.agree(session, actor=person, plan=plan)  # on the young person's phone
     update = client.get(live, headers=headers)
     assert update.status_code == 200 and update.headers["etag"] == f'"r1-p{proposal.id}"'
-    said = "Lumi (young person) suggested this version. Do you agree?"
+    said = "Lumi (young person) suggested agreeing on the plan as it is now. Is that OK with you?"
     assert f'hx-swap-oob="innerHTML">{said}</p>' in update.text  # announced
     assert f"<strong>{said}</strong>" in update.text and 'value="agree"' in update.text
     assert (
@@ -182,7 +183,9 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
         f"/people/{person.id}/plan/agreement",
         data={"csrf_token": token, "revision": "1", "choice": "propose"},
     )
-    assert stale.status_code == 409 and "The plan changed while you were reading it" in stale.text
+    # It says what happened: who proposed meanwhile.
+    said = "While you were reading, Lumi (young person) suggested this version, so your choice"
+    assert stale.status_code == 409 and said in stale.text
     assert agreement.status(session, plan=plan).state == "proposed"
     agreed = client.post(
         f"/people/{person.id}/plan/agreement",
@@ -190,14 +193,14 @@ def test_a_proposal_reaches_the_open_page_and_is_never_agreed_by_proposing(
     )
     assert agreed.url.query == b"saved=agreed&at=agreement"
     # The state's sentence is the confirmation, once (no separate "You agreed" above it).
-    note = 'role="status" tabindex="-1" data-saved-note>You have both agreed on this version ('
+    note = 'role="status" tabindex="-1" data-saved-note>You and Lumi (young person) agreed on '
     assert note in agreed.text and "You agreed to this version." not in agreed.text
     assert agreement.status(session, plan=plan).state == "agreed"
 
     as_user(client, person)
     news = client.get(live, headers={"HX-Request": "true", "If-None-Match": f'"r1-p{proposal.id}"'})
     assert news.headers["etag"] == f'"r1-a{proposal.id}"'
-    assert "Kaisa (case manager) agreed: you have both agreed on this version." in news.text
+    assert "Kaisa (case manager) agreed: you have now both agreed on the plan." in news.text
 
 
 def test_the_page_speaks_to_its_reader_and_says_what_was_saved(
@@ -243,30 +246,30 @@ def test_the_page_speaks_to_its_reader_and_says_what_was_saved(
         (
             "fi",
             [
-                "Kirjasit seurannan",
-                "Merkitsit tehtävän tehdyksi",
-                "Kaisa (omatyöntekijä) lisäsi tehtävän",
-                "Lisäsit tavoitteen",
+                "Kirjasit 24.11.2026 pidetyn seurannan",
+                "Merkitsit tehtävän ”Call” tehdyksi",
+                "Kaisa (omatyöntekijä) lisäsi tehtävän ”Call”",
+                "Lisäsit tavoitteen ”A home”",
             ],
             "1.12.2026",
         ),
         (
             "sv",
             [
-                "Du antecknade en uppföljning",
-                "Du markerade ett steg som klart",
-                "Kaisa (kontaktperson) lade till ett steg",
-                "Du lade till ett mål",
+                "Du antecknade uppföljningen 24.11.2026",
+                "Du markerade steget ”Call” som klart",
+                "Kaisa (kontaktperson) lade till steget ”Call”",
+                "Du lade till målet ”A home”",
             ],
             "1.12.2026",
         ),
         (
             "en",
             [
-                "You recorded a review",
-                "You marked an action done",
-                "Kaisa (case manager) added an action",
-                "You added a goal",
+                "You recorded the review of 24.11.2026",
+                "You marked the action “Call” done",
+                "Kaisa (case manager) added the action “Call”",
+                "You added the goal “A home”",
             ],
             "1.12.2026",
         ),

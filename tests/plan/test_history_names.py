@@ -43,8 +43,8 @@ def test_history_names_role_and_organisation_as_they_were(
 
     sign_in(client, person)
     page = words(client.get(f"/people/{person.id}/plan/history").text)
-    assert f"{KAISA} added a goal" in page
-    assert "You added a goal" in page  # the reader's own change
+    assert f"{KAISA} added the goal “Own flat”" in page
+    assert "You added the goal “Sleep well”" in page  # the reader's own change
     assert "Virtanen" not in page and "Somewhere else" not in page
 
     client.headers["Accept-Language"] = "en"

@@ -36,11 +36,11 @@ def test_a_case_manager_reads_about_the_person_and_you_for_themself(
     page = client.get(f"/people/{person.id}/plan").text
     assert "Who: you" in page and "the case manager" not in page
     assert '<option value="young_person">Lumi</option>' in page
-    assert '<option value="case_manager">you</option>' in page
+    assert f'<option value="case_manager:{manager.id}">you</option>' in page
 
     as_user(client, person)
     own = client.get("/plan").text
-    assert "Who: your case manager" in own
+    assert "Who: Kaisa" in own  # which of her case managers, by name
     assert '<option value="young_person">you</option>' in own
 
 
@@ -51,9 +51,9 @@ def test_a_proposal_is_confirmed_once(client: TestClient, session: Session) -> N
     )
     plans.add_goal(session, actor=person, plan=plan, text="A home", themes=["housing"])
     for language, sentence in (
-        ("en", "You suggested this version."),
-        ("fi", "Ehdotit tätä versiota."),
-        ("sv", "Du föreslog den här versionen."),
+        ("en", "You suggested agreeing on the plan as it is."),
+        ("fi", "Ehdotit, että sovitaan näin."),
+        ("sv", "Du föreslog att ni kommer överens om planen så här."),
     ):
         token = as_user(client, manager, language)
         form = {"csrf_token": token, "revision": "1", "choice": "propose"}
@@ -72,8 +72,8 @@ def test_own_changes_read_you_and_the_home_page_calls_actions_what_the_plan_does
     )
     as_user(client, manager, "sv")
     theirs = client.get(f"/people/{person.id}/plan/history").text
-    assert "Du lade till ett steg" in theirs
-    assert "Lumi (ung person) markerade ett steg som klart" in theirs
+    assert "Du lade till steget ”Call the housing office”" in theirs
+    assert "Lumi (ung person) markerade steget ”Call the housing office” som klart" in theirs
     for language, words in (
         ("en", "1 of 1 actions done"),
         ("fi", "1/1 tehtävää tehty"),

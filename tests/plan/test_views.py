@@ -130,7 +130,7 @@ def test_a_stale_save_shows_both_texts_and_can_be_reapplied(
         },
     )
     assert stale.status_code == 409
-    assert "Someone else changed this while you were editing." in stale.text
+    assert "Kaisa (case manager) changed this while you were editing." in stale.text
     assert "A job I like</textarea>" in stale.text  # my words, kept
     assert "<blockquote>Find a summer job</blockquote>" in stale.text  # theirs, beside
     assert 'name="version" value="2"' in stale.text  # saving again applies mine on top
@@ -189,14 +189,15 @@ def test_agreement_on_the_page(client: TestClient, session: Session) -> None:
     token = as_user(client, person)
     add_goal(client, token, person, "Finish school")
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
-    assert "You suggested this version. Now waiting for your case manager to agree." in page.text
+    waiting = "You suggested agreeing on the plan as it is. Now waiting for your case manager"
+    assert waiting in page.text
     token = as_user(client, manager)
     assert (
-        "Lumi (young person) suggested this version. Do you agree?"
+        "Lumi (young person) suggested agreeing on the plan as it is now. Is that OK with you?"
         in client.get(f"/people/{person.id}/plan").text
     )
     page = client.post(f"/people/{person.id}/plan/agreement", data={"csrf_token": token})
-    assert "You have both agreed on this version" in page.text
+    assert "You and Lumi (young person) agreed on the plan" in page.text
     link = re.search(r'href="(/people/\d+/plan/agreements/\d+)"', page.text)
     assert link
     agreed = client.get(link.group(1))

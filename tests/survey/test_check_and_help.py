@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.core.config import HelpContact, get_settings
-from tests.factories import assign, make_case_manager, make_young_person
+from tests.factories import THEME_IDS, assign, make_case_manager, make_young_person
 from tests.survey.test_views import start
 
 
@@ -50,7 +50,12 @@ def test_check_your_answers_shows_every_answer_with_a_way_to_change_it(
     screen = client.get(change.split("#")[0]).text
     assert '<input type="hidden" name="return" value="check">' in screen
     assert '<fieldset class="choice" id="q-health-satisfaction"' in screen  # the linked question
-    assert re.search(r'value="next" class="button primary">Check your answers<', screen)
+    # One way on from there: back to the check page, not "Back" to the theme before.
+    buttons = re.findall(r'name="nav" value="(\w+)" class="([^"]+)">([^<]+)<', screen)
+    assert buttons == [
+        ("next", "button primary", "Back to checking your answers"),
+        ("later", "link-button", "Save and continue later"),
+    ]
     form = {"csrf_token": token, "return": "check", "nav": "next", "health.satisfaction": "6"}
     saved = client.post(f"/assessments/{assessment_id}/themes/3", data=form, follow_redirects=False)
     # Back to the changed theme's card, whose heading takes focus there (not the top).
@@ -87,6 +92,29 @@ def test_the_resume_card_counts_questions_only(client: TestClient, session: Sess
     answer(client, token, assessment_id, family__future="More time", health__future="Run")
     home = client.get("/").text
     assert "You have answered 11 of 20 questions." in home
+
+
+def test_all_answered_is_said_once_in_words_people_use(
+    client: TestClient, session: Session
+) -> None:
+    token, _url, assessment_id = start(client, session)
+    answer(
+        client,
+        token,
+        assessment_id,
+        **{f"{t}__{view}": "5" for t in THEME_IDS for view in ("importance", "satisfaction")},
+    )
+    client.cookies.set("mylife_lang", "en")
+    page = client.get(f"/assessments/{assessment_id}/review").text
+    assert '<p id="answered-count">You have answered all 20 questions.</p>' in page
+    assert "Every question is answered" not in page and "of 20 questions" not in page
+    client.cookies.set("mylife_lang", "fi")
+    finnish = client.get(f"/assessments/{assessment_id}/review").text
+    assert '<p id="answered-count">Olet vastannut kaikkiin 20 kysymykseen.</p>' in finnish
+    assert "20/20" not in finnish and finnish.count("Olet vastannut") == 1
+    answer(client, token, assessment_id, family__importance="")  # one taken back
+    one_missing = client.get(f"/assessments/{assessment_id}/review").text
+    assert "Olet vastannut 19 kysymykseen. Kysymyksiä on kaikkiaan 20." in one_missing
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_zero_and_not_answered_look_different(client: TestClient, session: Sessi
     shown = [t.text for t in only_importance.iter(f"{SVG}text") if t.get("class") == "value"]
     assert shown == ["–"]
     title = next(only_importance.iter(f"{SVG}title"), None)
-    assert title is not None and title.text == ("Housing: satisfaction not answered, important 7")
+    assert title is not None and title.text == ("Housing: satisfaction not answered; important 7")
 
 
 def test_lines_stand_out_against_every_fill_and_bands_differ_without_colour(
@@ -127,20 +127,67 @@ def test_every_sector_says_itself_in_words_and_the_change_is_warm(
 ) -> None:
     latest = everything(client, session)
     page = client.get(f"/assessments/{latest}").text
-    assert "Up in 7 of 10 areas since May" in page
+    # Ups first, downs said too, and kindly; the areas counted as people say them.
+    assert (
+        "Since May, satisfaction has gone up in 7 areas, gone down in 2 areas, and stayed the "
+        "same in 1 area. Those that went down are worth talking about together."
+    ) in page
+    # The change right after the satisfaction it belongs to, never after the case manager's.
     money = (
-        "Money: satisfied 6 (okay), important 10 – matters more than you&#39;re happy with it, "
-        "the case manager&#39;s reading 4 – up from 2 in May"
+        "Money: satisfied 6 (okay), up from 2 in May; "
+        "important 10 – matters more than you&#39;re happy with it; "
+        "the case manager&#39;s reading 4"
     )
     assert "important 10, important" not in page  # the gap said once, not as another "important"
     assert f'aria-label="{money}"' in page and f'<li id="say-finance">{money}</li>' in page
-    assert "Studies and work: satisfied 0 (worth talking about)" in page
+    assert "Studies and work: satisfied 0 (worth talking about), down from 2 in May" in page
     assert "the same as in May" in page  # 2 then 2
     assert "Dashed outline: not answered yet" in page  # the legend, plainly
     client.cookies.set("mylife_lang", "fi")
     finnish = client.get(f"/assessments/{latest}").text
-    assert "Tyytyväisyys on noussut toukokuusta lähtien 7/10 elämänalueella" in finnish
-    assert "noussut, toukokuussa 2" in finnish
+    assert (
+        "Toukokuusta lähtien tyytyväisyys on noussut 7 elämänalueella, laskenut 2 elämänalueella "
+        "ja pysynyt ennallaan 1 elämänalueella. Laskeneista kannattaa jutella yhdessä."
+    ) in finnish
+    assert "/10" not in finnish
+    assert "Raha-asiat: tyytyväisyys 6 (ok), noussut, toukokuussa oli 2; tärkeys 10" in finnish
+    assert "omatyöntekijän näkemys 4" in finnish
+    client.cookies.set("mylife_lang", "sv")
+    swedish = client.get(f"/assessments/{latest}").text
+    assert (
+        "Sedan maj har nöjdheten ökat inom 7 områden, minskat inom 2 områden och varit " in swedish
+    )
+    assert "kontaktpersonens syn 4" in swedish
+
+
+def test_an_earlier_circle_of_the_same_month_is_named_by_its_day(
+    client: TestClient, session: Session
+) -> None:
+    """ "Since November" says nothing of a reading from earlier in November."""
+    person = make_young_person(session, locale="en")
+    earlier = {f"{t}.satisfaction": 5 for t in THEME_IDS}
+    make_completed_assessment(
+        session, person, earlier, completed_at=datetime(2026, 11, 3, 9, tzinfo=UTC)
+    )
+    later = {f"{t}.satisfaction": 6 for t in THEME_IDS[:1]} | {
+        f"{t}.satisfaction": 4 for t in THEME_IDS[1:]
+    }
+    latest = make_completed_assessment(session, person, later, completed_at=NOVEMBER)
+    sign_in(client, person)
+    client.cookies.set("mylife_lang", "en")
+    page = client.get(f"/assessments/{latest.id}").text
+    assert "Since 3.11.2026, satisfaction has gone up in 1 area and gone down in 9 areas." in page
+    assert "since November" not in page
+    assert (
+        "Studies and work: satisfied 6 (okay), up from 5 on 3.11.2026; importance not answered"
+        in page
+    )
+    client.cookies.set("mylife_lang", "fi")
+    finnish = client.get(f"/assessments/{latest.id}").text
+    assert (
+        "3.11.2026 lähtien tyytyväisyys on noussut 1 elämänalueella ja laskenut 9 elämänalueella."
+        in finnish
+    )
 
 
 def test_a_version_1_0_circle_of_fives_reads_kindly(client: TestClient, session: Session) -> None:
@@ -154,7 +201,7 @@ def test_a_version_1_0_circle_of_fives_reads_kindly(client: TestClient, session:
     client.cookies.set("mylife_lang", "en")
     page = client.get(f"/assessments/{old.id}").text
     assert "needs attention" not in page.lower() and page.count('data-band="low"') == 10
-    assert '<li id="say-family">Family: satisfied 5 (worth talking about), important 5</li>' in page
+    assert '<li id="say-family">Family: satisfied 5 (worth talking about); important 5</li>' in page
     assert "Satisfaction 0–5: worth talking about" in page
 
 
@@ -171,3 +218,17 @@ def test_the_circle_downloads_as_a_png_of_the_same_drawing(
     width, height = struct.unpack(">II", png.content[16:24])
     assert (width, height) == (int(svg.get("width", 0)), int(svg.get("height", 0)))
     assert width >= 800 and len(png.content) > 20_000  # drawn, not blank
+
+
+def test_swedish_says_satisfaction_and_importance_alike_answered_or_not(
+    client: TestClient, session: Session
+) -> None:
+    person = make_young_person(session, locale="sv")
+    values: dict[str, int | str | None] = {"finance.satisfaction": 0, "housing.importance": 7}
+    assessment = make_completed_assessment(session, person, values)
+    sign_in(client, person)
+    client.cookies.set("mylife_lang", "sv")
+    page = client.get(f"/assessments/{assessment.id}").text
+    assert "Ekonomi: hur nöjd 0 (värt att prata om); hur viktigt: inget svar" in page
+    assert "Boende: hur nöjd: inget svar; hur viktigt 7" in page
+    assert "nöjdhet" not in page.split("<figure", 1)[1].split("</figure>", 1)[0].lower()
