@@ -124,6 +124,13 @@
     else element.querySelectorAll("input").forEach(function (input) { input.checked = input.value === value; });
   }
 
+  // The screen's own save (Next) says, per question, when the answer it was made over was
+  // saved, as the autosave does: kept in step with what this device knows.
+  function setBase(element, at) {
+    var field = screen.querySelector('input[name="based_on:' + element.dataset.autosave + '"]');
+    if (field && at !== undefined && at !== null) field.value = String(at);
+  }
+
   function statusOf(element) {
     return document.getElementById("status-" + element.dataset.autosave.replace(/\./g, "-"));
   }
@@ -161,8 +168,10 @@
         key: key, assessment: screen.dataset.assessment, item: element.dataset.autosave, value: value,
         state: "waiting", at: known, id: newId(), seq: nextSeq(),
         base: record && record.state === "waiting" ? record.base : known,
+        // The unanswered changes it replaces (one may have reached the server, its reply lost).
+        replaces: record && record.state === "waiting" ? (record.replaces || []).concat(record.id).slice(-20) : [],
       };
-    }).catch(function () {}).then(function () {
+    }).then(function (now) { if (now) setBase(element, now.base); }).catch(function () {}).then(function () {
       unwritten--;
       if (!wait) settleNow(element);
     });
@@ -211,7 +220,8 @@
   }
 
   function sendOne(record) {
-    var body = new URLSearchParams([[record.item, record.value], ["client_id", record.id], ["based_on", String(record.base || 0)]]);
+    var body = new URLSearchParams([[record.item, record.value], ["client_id", record.id], ["based_on", String(record.base || 0)],
+      ["replaces", (record.replaces || []).join(",")]]);
     var token = document.querySelector("input[name=csrf_token]");
     return fetch("/assessments/" + record.assessment + "/answer", {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
@@ -251,12 +261,13 @@
     var conflict = status === 409 && reply && reply.hasAttribute("data-conflict");
     return update(record.key, function (now) {
       if (!now || now.id !== record.id) return now && Object.assign(now, status < 300 ? { base: at, at: at } : {});
-      if (status < 300) return Object.assign(now, { state: "saved", at: at, id: null });
+      if (status < 300) return Object.assign(now, { state: "saved", at: at, id: null, replaces: [] });
       if (conflict) return Object.assign(now, { state: "conflict", at: at, id: null, html: html });
       return null;  // refused for good (its reason is shown)
     }).then(function (now) {
       var element = screen && screen.dataset.assessment === record.assessment && question(record.item);
       var current = !now || (now.state !== "waiting");
+      if (element && status < 300) setBase(element, at);
       if (element && current) showReply(element, html);
       else if (!element && conflict) show("elsewhere", screenOf(record, html));
       return true;
@@ -282,7 +293,9 @@
       if (record.state === "saved") {
         if (record.at <= savedAt) return;  // the page is newer
         element.dataset.savedAt = record.at;
+        setBase(element, record.at);
       }
+      if (record.state === "waiting") setBase(element, record.base);
       if (record.state === "conflict" && record.value === valueOf(element)) {
         update(record.key, function (now) { return now && Object.assign(now, { state: "saved", html: null }); });
         return;
@@ -302,12 +315,14 @@
     if (button.dataset.keep === "theirs") {
       setValue(element, conflict.dataset.theirs);
       element.dataset.savedAt = at;
+      setBase(element, at);
       update(key, function (now) {
         return now && Object.assign(now, { state: "saved", value: conflict.dataset.theirs, at: at, html: null });
       });
       statusOf(element).textContent = conflict.dataset.saved;
     } else {
       element.dataset.savedAt = at;
+      setBase(element, at);
       update(key, function (now) { return now && Object.assign(now, { state: "saved", at: at }); })
         .then(function () { given(element); });
     }
@@ -450,15 +465,44 @@
 
   // Signing out leaves nothing of the person on the device (the server also sends
   // Clear-Site-Data): neither the answers kept here nor the screens the service worker keeps.
+  // What still waits here is sent first (an answer just typed too); an answer that cannot be
+  // sent (offline, the session ended, a conflict) keeps the person signed in and the banner
+  // says why: on a shared phone, signing out offline could not end the session on the server
+  // anyway, and would lose the answers without a word.
   document.querySelectorAll("form.signout").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      database().then(function (db) {
-        if (db) db.close();
-        indexedDB.deleteDatabase("mylife");
-      });
-      tellWorker({ type: "forget" });
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) return;
+      event.preventDefault();
+      var submitter = event.submitter;
+      sendNow().then(records).then(function (found) {
+        if (found.some(function (r) { return r.item && r.state !== "saved"; })) {
+          show("unsent");
+          return;
+        }
+        form.dataset.sent = "1";
+        return forgetAll().then(function () {
+          form.requestSubmit ? form.requestSubmit(submitter) : form.submit();
+        });
+      }).catch(function () { show("unsent"); });
     });
   });
+
+  function sendNow() {
+    // Every answer given, written and sent now (not once it settles).
+    return writing.then(function () {
+      Object.keys(settling).forEach(function (key) { window.clearTimeout(settling[key]); delete settling[key]; });
+      return send();
+    });
+  }
+
+  function forgetAll() {
+    tellWorker({ type: "forget" });
+    return database().then(function (db) {
+      if (db) db.close();
+      opened = null;
+      indexedDB.deleteDatabase("mylife");
+    });
+  }
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

@@ -75,12 +75,16 @@ function keep(name, urls, credentials) {
 function forgetOlder(name, urls) {
   var wanted = urls.map(function (url) { return new URL(url, self.location.origin); });
   var plain = function (path) { return path.replace(/\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$/, "$1"); };
+  // Only once the new version is kept (its fetch may have failed): one copy always stays.
   return caches.open(name).then(function (cache) {
-    return cache.keys().then(function (requests) {
-      return Promise.all(requests.filter(function (request) {
-        var url = new URL(request.url);
-        return wanted.some(function (w) { return plain(w.pathname) === plain(url.pathname) && w.href !== url.href; });
-      }).map(function (request) { return cache.delete(request); }));
+    return Promise.all(wanted.map(function (w) { return cache.match(w.href); })).then(function (hits) {
+      var kept = wanted.filter(function (w, i) { return hits[i]; });
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (request) {
+          var url = new URL(request.url);
+          return kept.some(function (w) { return plain(w.pathname) === plain(url.pathname) && w.href !== url.href; });
+        }).map(function (request) { return cache.delete(request); }));
+      });
     });
   });
 }
@@ -107,9 +111,24 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fetch(request).then(function (response) {
       drop(function (name) { return name.indexOf(SCREENS) === 0 && name.split(":")[2] === id; });
       return response;
-    }));
+    }, notSent));
+  } else {
+    event.respondWith(fetch(request).catch(notSent));
   }
 });
+
+// Any other form sent offline (a language, the plan, signing out): the offline page, saying
+// that nothing was sent (never the browser's own error page).
+function notSent() {
+  return caches.match(OFFLINE_URL, { ignoreSearch: true }).then(function (hit) {
+    if (!hit) return Response.error();
+    return hit.text().then(function (html) {
+      return new Response(html.replace("data-not-sent hidden", "data-not-sent"), {
+        status: 503, headers: { "Content-Type": "text/html; charset=utf-8" },
+      });
+    });
+  });
+}
 
 // A page from the network; a screen fetched so is kept in its newest state. Offline: the
 // kept screen, else the offline page.

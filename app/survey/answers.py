@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from app.survey.definition import InstrumentDefinition, Item, ItemKind
 from app.survey.errors import (
     AnswerChangedElsewhere,
     AssessmentClosed,
+    BadChangeId,
     TextNotAllowed,
     UnknownItem,
     ValueOffScale,
@@ -27,6 +28,7 @@ from app.survey.models import Answer, AnswerChange, Assessment, AssessmentStatus
 from app.survey.service import assessment_definition, definition_of
 
 AnswerValue = int | str | None
+CLOCK_SKEW_MS = 60_000  # how far ahead of the server's clock a sent time may be
 
 
 def _clean_value(item: Item, definition: InstrumentDefinition, value: AnswerValue) -> AnswerValue:
@@ -99,6 +101,7 @@ class SentChange:
 
     client_id: str
     based_on: int | None = None
+    replaces: tuple[str, ...] = ()  # this device's earlier changes it replaced, unanswered
 
 
 @dataclass(frozen=True)
@@ -108,11 +111,24 @@ class Saved:
 
 
 def save_answer(
-    session: Session, *, actor: Account, assessment: Assessment, item_id: str, value: AnswerValue
+    session: Session,
+    *,
+    actor: Account,
+    assessment: Assessment,
+    item_id: str,
+    value: AnswerValue,
+    based_on: int | None = None,
 ) -> AnswerValue:
-    """Validate and save one answer the moment it is given; returns the stored value."""
+    """Validate and save one answer (made over the answer saved at `based_on`, if said: a
+    newer, different one is not overwritten); returns the stored value."""
     saved = save_change(
-        session, actor=actor, assessment=assessment, item_id=item_id, value=value, change=None
+        session,
+        actor=actor,
+        assessment=assessment,
+        item_id=item_id,
+        value=value,
+        change=None,
+        based_on=based_on,
     )
     return saved.value
 
@@ -125,6 +141,7 @@ def save_change(
     item_id: str,
     value: AnswerValue,
     change: SentChange | None,
+    based_on: int | None = None,
 ) -> Saved:
     """Save one answer as a device sent it (the autosave). A change already applied under
     its id changes nothing and is answered as the first time; one made over an answer older
@@ -149,22 +166,47 @@ def save_change(
     if change is not None:
         earlier = _applied_before(session, assessment, change.client_id)
         if earlier is not None:
-            return Saved(cleaned, earlier)
-        _check_not_overtaken(session, assessment, item_id, cleaned, change.based_on, position)
+            if earlier.item_id != item_id:  # an id is one change of one question
+                raise BadChangeId(field="client_id")
+            return Saved(cleaned, earlier.saved_at)
+        if (change.based_on or 0) > epoch_ms(moment) + CLOCK_SKEW_MS:
+            raise BadChangeId(field="based_on")  # made over an answer saved in the future
+        based_on = _own_base(session, assessment, item_id, change)
+    _check_not_overtaken(session, assessment, item_id, cleaned, based_on, position)
+    if change is not None:
         session.add(_change_row(assessment, item_id, change, moment))
     _store(session, assessment, item, cleaned, moment)
     session.flush()
     return Saved(cleaned, moment)
 
 
-def _applied_before(session: Session, assessment: Assessment, client_id: str) -> datetime | None:
-    """When the change with this id was saved, if it was. Read after the assessment's lock,
-    so a resend racing the first send waits for it, and finds it."""
+def _applied_before(
+    session: Session, assessment: Assessment, client_id: str
+) -> AnswerChange | None:
+    """The change with this id, if it was saved. Read after the assessment's lock, so a
+    resend racing the first send waits for it, and finds it."""
     return session.exec(
-        select(AnswerChange.saved_at).where(
+        select(AnswerChange).where(
             AnswerChange.assessment_id == assessment.id, AnswerChange.client_id == client_id
         )
     ).first()
+
+
+def _own_base(
+    session: Session, assessment: Assessment, item_id: str, change: SentChange
+) -> int | None:
+    """What a change was made over: the answer it says, or a later one this device saved
+    itself (an earlier change it replaced reached the server, but its reply was lost)."""
+    if change.based_on is None or not change.replaces:
+        return change.based_on
+    own = session.exec(
+        select(func.max(AnswerChange.saved_at)).where(
+            AnswerChange.assessment_id == assessment.id,
+            AnswerChange.item_id == item_id,
+            col(AnswerChange.client_id).in_(change.replaces),
+        )
+    ).first()
+    return max(change.based_on, epoch_ms(own)) if own else change.based_on
 
 
 def _check_not_overtaken(
@@ -225,15 +267,39 @@ def _hold_open(session: Session, assessment: Assessment, *, position: int) -> bo
     return True
 
 
+SCREEN_PROBLEMS = (
+    UnknownItem,
+    ValueOffScale,
+    TextTooLong,
+    TextNotAllowed,
+    AssessmentClosed,
+    AnswerChangedElsewhere,
+)
+
+
 def save_answers(
-    session: Session, *, actor: Account, assessment: Assessment, values: Mapping[str, AnswerValue]
+    session: Session,
+    *,
+    actor: Account,
+    assessment: Assessment,
+    values: Mapping[str, AnswerValue],
+    based_on: Mapping[str, int] | None = None,
 ) -> dict[str, AppError]:
-    """Save every valid answer of a screen; the problems are returned by item, not raised."""
+    """Save every valid answer of a screen, each made over the answer saved at its
+    `based_on` (as the autosave's: a newer, different answer stays, and is shown beside);
+    the problems are returned by item, not raised."""
     problems: dict[str, AppError] = {}
     for item_id, value in values.items():
         try:
-            save_answer(session, actor=actor, assessment=assessment, item_id=item_id, value=value)
-        except (UnknownItem, ValueOffScale, TextTooLong, TextNotAllowed, AssessmentClosed) as error:
+            save_answer(
+                session,
+                actor=actor,
+                assessment=assessment,
+                item_id=item_id,
+                value=value,
+                based_on=(based_on or {}).get(item_id),
+            )
+        except SCREEN_PROBLEMS as error:
             problems[item_id] = error
     return problems
 

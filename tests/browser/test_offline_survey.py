@@ -286,3 +286,70 @@ def test_the_offline_page_follows_the_language_switched_to(
     expect(page.locator("html")).to_have_attribute("lang", "sv")  # the screens kept in Swedish
     page.goto(f"{live_server}/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("Du är offline")
+
+
+def signed_in(engine: Engine, person: int) -> bool:
+    with Session(engine) as session:
+        return (
+            session.exec(select(AuthSession).where(AuthSession.account_id == person)).first()
+            is not None
+        )
+
+
+def test_signing_out_offline_keeps_the_waiting_answers_and_says_so(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    person, assessment_id, _username = open_offline_ready(page, live_server, engine)
+    page.context.set_offline(True)
+    choose(page, "studies_work.importance", 4)
+    expect(status(page, "studies_work.importance")).to_have_text(WAITING)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#connection")).to_contain_text("signing out now would lose them")
+    expect(page.locator("#progress-label")).to_have_text("Theme 1 of 10")  # still the screen
+    assert page.evaluate(KEPT_ANSWERS) == ["studies_work.importance"]
+    page.context.set_offline(False)
+    expect(status(page, "studies_work.importance")).to_have_text("Saved", timeout=20000)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    assert server_answers(engine, assessment_id) == {"studies_work.importance": 4}
+    assert not signed_in(engine, person)  # the session really ended
+
+
+def test_a_comment_typed_just_before_signing_out_is_sent_first(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    person, assessment_id, _username = open_offline_ready(page, live_server, engine)
+    page.locator("textarea").first.fill("Typed just now")
+    item = page.locator("textarea").first.get_attribute("name") or ""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    assert server_answers(engine, assessment_id) == {item: "Typed just now"}
+    assert not signed_in(engine, person)
+
+
+def test_a_form_sent_offline_shows_the_offline_page_saying_nothing_was_sent(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    open_offline_ready(page, live_server, engine)
+    eventually(page, """async () => Boolean(await caches.match("/offline?lang=en"))""")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Svenska").click()  # the language form, offline
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    expect(page.get_by_text("Nothing was sent")).to_be_visible()
+
+
+def test_the_offline_page_kept_stays_when_the_new_one_cannot_be_fetched(
+    page: Page, live_server: str, engine: Engine
+) -> None:
+    open_offline_ready(page, live_server, engine)
+    eventually(page, """async () => Boolean(await caches.match("/offline?lang=en"))""")
+    page.context.set_offline(True)
+    # A page in Swedish (a kept screen) asks for the Swedish offline page, offline.
+    page.evaluate(
+        """async () => (await navigator.serviceWorker.ready).active.postMessage(
+          {type: "hello", account: "", lang: "sv", assets: []})"""
+    )
+    page.wait_for_timeout(1500)
+    assert page.evaluate("""async () => Boolean(await caches.match("/offline?lang=en"))""")
+    page.goto(f"{live_server}/plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")

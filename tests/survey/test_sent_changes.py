@@ -150,3 +150,109 @@ def test_a_change_sent_with_its_id_costs_three_statements_more_than_a_plain_save
     with counted(session) as sent:
         reply = send(client, token, assessment_id, "3", client_id=str(uuid.uuid4()), based_on=over)
     assert reply[0] == 200 and len(sent) == len(plain) + 3, sent
+
+
+def screen_bases(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(based_on:[^"]+)" value="(\d+)"', page))
+
+
+def test_next_does_not_overwrite_a_newer_answer_from_another_device_and_shows_both(
+    client: TestClient, session: Session
+) -> None:
+    token, url, assessment_id = start(client, session)
+    page = client.get(url).text
+    comment = re.search(r'<textarea id="q-[^"]+" name="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    bases = screen_bases(page)
+    assert bases["based_on:studies_work.importance"] == "0"
+    # Another device answers the question and writes a comment meanwhile.
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    for item, value in (("studies_work.importance", "4"), (comment, "From my laptop")):
+        reply = client.post(
+            f"/assessments/{assessment_id}/answer", data={item: value}, headers=headers
+        )
+        assert reply.status_code == 200
+    # The screen built before is sent with Next: another answer, and the comment box empty.
+    form = {
+        "csrf_token": token,
+        "nav": "next",
+        "studies_work.importance": "7",
+        comment: "",
+        **bases,
+    }
+    reply = client.post(url, data=form, follow_redirects=False)
+    assert reply.status_code == 409
+    assert "On this device: 7" in reply.text and "From the other device: 4" in reply.text
+    assert "From the other device: “From my laptop”" in reply.text
+    answers = service.answers_for(session, [assessment_id])[assessment_id]
+    assert answers["studies_work.importance"].value == 4
+    assert answers[comment].value == "From my laptop"
+    # Sent again over what it now shows (the person chose this device's answer): saved.
+    form.update(screen_bases(reply.text))
+    assert client.post(url, data=form, follow_redirects=False).status_code == 303
+    session.expire_all()
+    assert (
+        service.answers_for(session, [assessment_id])[assessment_id][
+            "studies_work.importance"
+        ].value
+        == 7
+    )
+
+
+def test_a_change_replacing_this_devices_own_unanswered_change_is_no_conflict(
+    client: TestClient, session: Session
+) -> None:
+    token, _url, assessment_id = start(client, session)
+    first = str(uuid.uuid4())
+    # The first change reached the server, its reply was lost; the person changed it again.
+    assert send(client, token, assessment_id, "3", client_id=first, based_on="0")[0] == 200
+    second = str(uuid.uuid4())
+    reply = send(client, token, assessment_id, "8", client_id=second, based_on="0", replaces=first)
+    assert reply[0] == 200 and "Saved" in reply[1]
+    assert stored(session, assessment_id) == 8
+    # Another device's answer after this device's own is still a conflict.
+    over = str(saved_at(reply[1]))
+    assert (
+        send(client, token, assessment_id, "5", client_id=str(uuid.uuid4()), based_on=over)[0]
+        == 200
+    )
+    late = send(
+        client,
+        token,
+        assessment_id,
+        "1",
+        client_id=str(uuid.uuid4()),
+        based_on="0",
+        replaces=second,
+    )
+    assert late[0] == 409 and "From the other device: 5" in late[1]
+    # The ids it names are ids.
+    bad = send(
+        client, token, assessment_id, "1", client_id=str(uuid.uuid4()), based_on="0", replaces="x"
+    )
+    assert bad[0] == 422 and stored(session, assessment_id) == 5
+
+
+def test_a_reused_id_a_future_time_or_two_answers_at_once_are_refused(
+    client: TestClient, session: Session
+) -> None:
+    token, _url, assessment_id = start(client, session)
+    change = str(uuid.uuid4())
+    assert send(client, token, assessment_id, "6", client_id=change, based_on="0")[0] == 200
+    # The same id for another question: refused, nothing changes.
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    other = {"health.satisfaction": "3", "client_id": change, "based_on": "0"}
+    reply = client.post(f"/assessments/{assessment_id}/answer", data=other, headers=headers)
+    assert reply.status_code == 422
+    answers = service.answers_for(session, [assessment_id])[assessment_id]
+    assert "health.satisfaction" not in answers
+    # Made over an answer "saved" in the year 2286: refused, so it cannot pass every check.
+    future = send(
+        client, token, assessment_id, "1", client_id=str(uuid.uuid4()), based_on="9999999999999"
+    )
+    assert future[0] == 422 and stored(session, assessment_id) == 6
+    # Two answers in one autosave: refused, not one of them silently.
+    both = {ITEM: "2", "health.satisfaction": "4"}
+    reply = client.post(f"/assessments/{assessment_id}/answer", data=both, headers=headers)
+    assert reply.status_code == 422
+    session.expire_all()
+    assert stored(session, assessment_id) == 6
